@@ -1,0 +1,4 @@
+// Every command the UI may invoke, in snake_case. Read by build.rs, which generates one `allow-<name>`
+// permission per entry; `lib.rs` registers the handlers and `capabilities/main.json` grants them.
+// A command missing here is denied at run time, which the E2E suite catches.
+&["app_info"]

@@ -1,0 +1,17 @@
+//! Commands about the app itself.
+
+use crate::state::AppState;
+use vmdeck_engine::{app_info::AppInfo, AppError};
+
+/// Version, directories and keychain status for the Settings page.
+#[tauri::command]
+pub async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> Result<AppInfo, AppError> {
+    let name = app.package_info().name.clone();
+    let version = app.package_info().version.to_string();
+    let dirs = state.dirs.clone();
+    let keychain = state.keychain.clone();
+    // The keychain probe is a blocking D-Bus / OS call.
+    tokio::task::spawn_blocking(move || AppInfo::gather(&name, &version, &dirs, &keychain))
+        .await
+        .map_err(|err| AppError::internal(format!("The app-info task failed: {err}")))
+}

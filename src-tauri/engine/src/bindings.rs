@@ -1,0 +1,45 @@
+//! The TypeScript bindings in `ui/src/lib/bindings.ts` are generated from these Rust types.
+//!
+//! `cargo test -p vmdeck-engine bindings` fails when the committed file is stale;
+//! `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings` rewrites it.
+
+use crate::{app_info::AppInfo, error::AppError, error::ErrorCode, keychain::KeychainStatus};
+use std::path::PathBuf;
+use ts_rs::{Config, TS};
+
+const HEADER: &str = "// Generated from the Rust types of src-tauri/engine by `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`.\n// Do not edit by hand.\n";
+
+fn declarations(cfg: &Config) -> Vec<String> {
+    vec![ErrorCode::decl(cfg), AppError::decl(cfg), KeychainStatus::decl(cfg), AppInfo::decl(cfg)]
+}
+
+fn render() -> String {
+    let cfg = Config::new();
+    let mut out = String::from(HEADER);
+    for decl in declarations(&cfg) {
+        out.push_str("\nexport ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}
+
+fn bindings_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings.ts")
+}
+
+#[test]
+fn bindings_are_fresh() {
+    let expected = render();
+    let path = bindings_path();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &expected).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "{} is stale; regenerate it with `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`",
+        path.display()
+    );
+}

@@ -1,0 +1,116 @@
+//! The one error type the UI sees: `{code, message, details}` with a stable, machine-readable code.
+//!
+//! The UI branches on `code` and shows `message`; it never parses text. Codes are part of the
+//! contract with the UI (and the generated bindings): rename one only together with the UI.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Stable error classes. Serialised in snake_case, e.g. `"keychain_unavailable"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// A bug or an unexpected state of ours; the message says what happened.
+    Internal,
+    /// The user's input fails validation; `details` may name the field.
+    InvalidInput,
+    /// The provider or Vault rejected the credentials (wrong key, expired token).
+    AuthFailed,
+    /// Authenticated, but not allowed to do this.
+    PermissionDenied,
+    /// The thing asked for does not exist (any more).
+    NotFound,
+    /// The request conflicts with the current state (e.g. stop a stopped VM, duplicate name).
+    Conflict,
+    /// The provider asked us to slow down; `details.retry_after_secs` when it said how long.
+    RateLimited,
+    /// The peer did not answer in time.
+    Timeout,
+    /// The peer could not be reached at all (DNS, refused connection, no route).
+    Unreachable,
+    /// TLS handshake or certificate verification failed.
+    TlsFailure,
+    /// The peer answered with something we could not understand (malformed JSON, an HTML page).
+    MalformedResponse,
+    /// The provider reported a failure of its own (5xx or an error body).
+    ProviderError,
+    /// No OS keychain could be used (e.g. no Secret Service running on Linux).
+    KeychainUnavailable,
+    /// The OS keychain exists but is locked, or access was refused by the user.
+    KeychainLocked,
+    /// Vault is sealed.
+    VaultSealed,
+    /// Vault denied access to the path (policy).
+    VaultDenied,
+    /// An SSH host presented a key different from the one we trusted before.
+    HostKeyChanged,
+    /// An SSH host key is not known yet and needs the user's decision.
+    HostKeyUnknown,
+    /// The user cancelled the operation.
+    Cancelled,
+}
+
+/// An error as the UI receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS, thiserror::Error)]
+#[error("{code:?}: {message}")]
+pub struct AppError {
+    pub code: ErrorCode,
+    /// One or two sentences a user can act on.
+    pub message: String,
+    /// Structured context (field names, HTTP status, the provider's own message); never secrets.
+    #[ts(type = "Record<string, unknown> | null")]
+    pub details: Option<serde_json::Value>,
+}
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), details: None }
+    }
+
+    /// Adds one `key: value` pair to `details`, creating the object on first use.
+    pub fn with_detail(mut self, key: &str, value: impl Into<serde_json::Value>) -> Self {
+        let details = self.details.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
+        if let serde_json::Value::Object(map) = details {
+            map.insert(key.to_owned(), value.into());
+        }
+        self
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Internal, message)
+    }
+
+    pub fn invalid_input(field: &str, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidInput, message).with_detail("field", field)
+    }
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn serialises_as_code_message_details() {
+        let err = AppError::invalid_input("name", "A name is required.").with_detail("max_len", 50);
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            json!({
+                "code": "invalid_input",
+                "message": "A name is required.",
+                "details": {"field": "name", "max_len": 50}
+            })
+        );
+    }
+
+    #[test]
+    fn details_are_null_when_absent() {
+        let err = AppError::new(ErrorCode::KeychainUnavailable, "No keychain.");
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            json!({"code": "keychain_unavailable", "message": "No keychain.", "details": null})
+        );
+    }
+}

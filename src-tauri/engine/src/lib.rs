@@ -1,0 +1,16 @@
+//! VMDeck's engine: everything the desktop app does that does not need a webview.
+//!
+//! The Tauri shell (`src-tauri/`) adapts these types and functions to commands, state and events;
+//! nothing here depends on Tauri, so the engine builds and tests on a machine without WebKit.
+
+pub mod app_info;
+pub mod error;
+pub mod keychain;
+pub mod logging;
+pub mod secret;
+
+#[cfg(test)]
+mod bindings;
+
+pub use error::{AppError, ErrorCode};
+pub use secret::Secret;

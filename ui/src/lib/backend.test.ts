@@ -1,0 +1,28 @@
+import { describe, expect, it, vi } from 'vitest';
+
+const invoke = vi.fn();
+vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+
+const { tauriBackend, BackendError } = await import('./backend');
+
+describe('tauriBackend', () => {
+  it('invokes the Rust command by name', async () => {
+    invoke.mockResolvedValueOnce({ name: 'vmdeck' });
+    await expect(tauriBackend.appInfo()).resolves.toEqual({ name: 'vmdeck' });
+    expect(invoke).toHaveBeenCalledWith('app_info', undefined);
+  });
+
+  it('turns a Rust AppError into a BackendError with the same code and details', async () => {
+    invoke.mockRejectedValueOnce({ code: 'keychain_locked', message: 'Unlock it.', details: { cause: 'x' } });
+    const err = await tauriBackend.appInfo().catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err).toMatchObject({ code: 'keychain_locked', message: 'Unlock it.', details: { cause: 'x' } });
+  });
+
+  it('turns a bare IPC string into an internal error instead of leaking text to parse', async () => {
+    invoke.mockRejectedValueOnce('Command app_info not allowed by ACL');
+    const err = await tauriBackend.appInfo().catch((e) => e);
+    expect(err).toMatchObject({ code: 'internal', message: 'Command app_info not allowed by ACL' });
+    expect(err.details).toEqual({ source: 'ipc' });
+  });
+});

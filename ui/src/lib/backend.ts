@@ -1,0 +1,43 @@
+// The only module that imports @tauri-apps/*. Components receive a `Backend` and never call `invoke`
+// themselves, so they render in tests (and in a plain browser) with a mocked one.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppError, AppInfo, ErrorCode } from './bindings';
+
+export interface Backend {
+  appInfo(): Promise<AppInfo>;
+}
+
+/** Thrown by every backend call: the Rust `AppError`, with a stable `code` the UI can branch on. */
+export class BackendError extends Error implements AppError {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | null;
+
+  constructor(error: AppError) {
+    super(error.message);
+    this.name = 'BackendError';
+    this.code = error.code;
+    this.details = error.details;
+  }
+}
+
+function isAppError(value: unknown): value is AppError {
+  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+}
+
+/** Anything `invoke` rejects with becomes a BackendError; a bare string means the IPC layer itself failed. */
+export function toBackendError(raw: unknown): BackendError {
+  if (isAppError(raw)) return new BackendError({ ...raw, details: raw.details ?? null });
+  return new BackendError({ code: 'internal', message: String(raw), details: { source: 'ipc' } });
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toBackendError(raw);
+  }
+}
+
+export const tauriBackend: Backend = {
+  appInfo: () => call<AppInfo>('app_info'),
+};
