@@ -6,7 +6,7 @@ import type { Backend } from '../lib/backend';
 import type { AppInfo } from '../lib/bindings';
 
 const info: AppInfo = {
-  name: 'vmdeck',
+  name: 'VMDeck',
   version: '0.1.0',
   identifier: 'dev.vmdeck.app',
   data_dir: '/home/u/.local/share/dev.vmdeck.app',
@@ -23,7 +23,7 @@ function backendReturning(result: () => Promise<AppInfo>): Backend {
 describe('Settings', () => {
   it('shows what the backend reports', async () => {
     render(Settings, { backend: backendReturning(async () => info) });
-    expect(await screen.findByTestId('app-version')).toHaveTextContent('vmdeck 0.1.0');
+    expect(await screen.findByTestId('app-version')).toHaveTextContent('VMDeck 0.1.0');
     expect(screen.getByTestId('app-data-dir')).toHaveTextContent(info.data_dir);
     expect(screen.getByTestId('app-keychain')).toHaveTextContent('Secret Service (D-Bus): available');
   });

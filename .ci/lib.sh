@@ -1,0 +1,54 @@
+# Shared by .ci/launch and .ci/test: install what VMDeck needs on Debian/Ubuntu, idempotently.
+# Sourced, not run. Everything installs from Debian's packages, crates.io and the npm registry.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TAURI_DRIVER_VERSION=2.1.0
+
+# Build and run the app (Tauri 2 on WebKitGTK 4.1).
+APP_PACKAGES=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
+  libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev gnome-keyring)
+# The test peers: a display, WebDriver, a Secret Service session, OpenSSH and a VNC server.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 libsecret-tools openssh-server openssh-client x11vnc)
+
+log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+sudo_if_needed() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then return; fi
+  log "apt-get install ${missing[*]}"
+  sudo_if_needed apt-get update -q
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+require_toolchains() {
+  if ! command -v cargo >/dev/null; then
+    echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2
+    exit 1
+  fi
+  if ! command -v node >/dev/null; then install_apt nodejs npm; fi
+  local node_major
+  node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  if [ "$node_major" -lt 20 ]; then
+    echo "Node.js $(node --version) is too old: the UI build needs Node 20.19 or newer." >&2
+    exit 1
+  fi
+}
+
+npm_install() {
+  # `npm ci` installs exactly the lock file; install scripts stay off (see each .npmrc).
+  log "npm ci in $1"
+  (cd "$REPO/$1" && npm ci --no-fund --no-audit --loglevel=error)
+}
+
+build_ui() {
+  log "UI build (ui/dist, embedded by the Tauri build)"
+  (cd "$REPO/ui" && npm run --silent build)
+}

@@ -1,0 +1,20 @@
+//! With no D-Bus session to reach, the probe must say so with a coded error and advice, not panic.
+//! Its own test binary, because it changes the process environment.
+#![cfg(target_os = "linux")]
+
+use vmdeck_engine::{keychain::Keychain, ErrorCode};
+
+#[test]
+fn probe_reports_an_unreachable_secret_service_as_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing_bus = dir.path().join("no-bus-here");
+    // SAFETY: the only test in this binary, so no other thread reads the environment meanwhile.
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", format!("unix:path={}", missing_bus.display()));
+
+    let status = Keychain::new("dev.vmdeck.test").probe();
+
+    assert!(!status.available);
+    let problem = status.problem.expect("a reason");
+    assert_eq!(problem.code, ErrorCode::KeychainUnavailable, "{problem:?}");
+    assert!(problem.message.contains("Secret Service"), "{}", problem.message);
+}

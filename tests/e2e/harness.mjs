@@ -1,0 +1,85 @@
+// Starts tauri-driver in front of WebKitWebDriver, opens a WebDriver session on the built app and
+// saves a screenshot of the window for every failing test under test-output/e2e/.
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { remote } from 'webdriverio';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const outputDir = path.join(repo, 'test-output', 'e2e');
+const application = process.env.VMDECK_APP ?? path.join(repo, 'target', 'debug', 'vmdeck');
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitForPort(port, child, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited with ${child.exitCode}`);
+    const open = await new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+/** One app per spec file: `const app = useApp();` then `app.browser` inside tests. */
+export function useApp() {
+  const app = { browser: undefined, driver: undefined };
+
+  before(async () => {
+    await mkdir(outputDir, { recursive: true });
+    const port = await freePort();
+    const nativePort = await freePort();
+    app.driver = spawn(
+      'tauri-driver',
+      ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
+    await waitForPort(port, app.driver);
+    app.browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'warn',
+      capabilities: { 'tauri:options': { application } },
+    });
+  });
+
+  after(async () => {
+    await app.browser?.deleteSession().catch(() => {});
+    app.driver?.kill();
+  });
+
+  return app;
+}
+
+/** A test that leaves a screenshot of the app window behind when it fails. */
+export function e2e(app, name, fn) {
+  test(name, async (t) => {
+    try {
+      await fn(app.browser, t);
+    } catch (error) {
+      const file = path.join(outputDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+      await app.browser?.saveScreenshot(file).catch(() => {});
+      console.error(`screenshot of the failure: ${file}`);
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,44 @@
+// The app starts, leads a first-time user to "Add account", and Settings shows facts from Rust.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { e2e, outputDir, useApp } from '../harness.mjs';
+
+const app = useApp();
+
+async function heading(browser) {
+  const h1 = await browser.$('main h1');
+  await h1.waitForDisplayed({ timeout: 10_000 });
+  return h1.getText();
+}
+
+e2e(app, 'starts on the empty Machines page', async (browser) => {
+  assert.equal(await heading(browser), 'Machines');
+  assert.equal(await browser.getTitle(), 'VMDeck');
+  const empty = await browser.$('section[aria-label="No machines yet"]');
+  assert.ok(await empty.isDisplayed());
+  await browser.saveScreenshot(path.join(outputDir, 'machines-empty.png'));
+});
+
+e2e(app, 'Add account leads to the Accounts page', async (browser) => {
+  await (await browser.$('[data-testid="add-account-cta"]')).click();
+  assert.equal(await heading(browser), 'Accounts');
+  assert.equal(await (await browser.$('[data-testid="nav-accounts"]')).getAttribute('aria-current'), 'page');
+  assert.ok(await (await browser.$('section[aria-label="No accounts yet"]')).isDisplayed());
+});
+
+e2e(app, 'Settings shows the app info returned by Rust', async (browser) => {
+  await (await browser.$('[data-testid="nav-settings"]')).click();
+  assert.equal(await heading(browser), 'Settings');
+  const version = await browser.$('[data-testid="app-version"]');
+  await version.waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await version.getText(), 'VMDeck 0.1.0');
+
+  // The data dir is what Tauri resolved under the XDG_DATA_HOME this suite gave the app.
+  const dataDir = await (await browser.$('[data-testid="app-data-dir"]')).getText();
+  assert.equal(dataDir, path.join(process.env.XDG_DATA_HOME, 'dev.vmdeck.app'));
+
+  // The suite runs the app inside a D-Bus session with gnome-keyring's Secret Service.
+  const keychain = await (await browser.$('[data-testid="app-keychain"]')).getText();
+  assert.equal(keychain, 'Secret Service (D-Bus): available');
+  await browser.saveScreenshot(path.join(outputDir, 'settings.png'));
+});
