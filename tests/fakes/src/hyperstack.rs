@@ -1,0 +1,401 @@
+//! Hyperstack / NexGen Cloud Infrahub API (`https://infrahub-api.nexgencloud.com/v1`), see
+//! `docs/providers/hyperstack.md`. Auth: the `api_key` header. Errors: `{status:false, message, error_reason}`.
+
+use crate::control::Shared;
+use crate::credentials::HYPERSTACK_API_KEY;
+use crate::lifecycle::{Machine, Machines, Phase, Refusal};
+use crate::{fixture, serve, Options, Running};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{Path, Request, State as AxState};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Infrahub allows at most 20 VMs per create call and names of at most 50 characters (create-VM docs).
+pub const MAX_COUNT: u64 = 20;
+pub const MAX_NAME_LEN: usize = 50;
+
+#[derive(Clone)]
+pub struct State {
+    pub machines: Arc<Mutex<Machines>>,
+    next_id: Arc<AtomicU64>,
+    next_console_job: Arc<AtomicU64>,
+}
+
+pub fn error(status: StatusCode, message: &str) -> Response {
+    let reason = match status.as_u16() {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        429 => "too_many_requests",
+        _ => "internal_server_error",
+    };
+    (status, Json(json!({"status": false, "message": message, "error_reason": reason}))).into_response()
+}
+
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, message)
+}
+
+pub async fn start(options: Options) -> std::io::Result<Running<State>> {
+    let machines = Arc::new(Mutex::new(Machines::new(options.step)));
+    let state = State {
+        machines: machines.clone(),
+        next_id: Arc::new(AtomicU64::new(2786)),
+        next_console_job: Arc::new(AtomicU64::new(2299076)),
+    };
+    let app = Router::new()
+        .route("/v1/core/environments", get(environments))
+        .route("/v1/core/flavors", get(flavors))
+        .route("/v1/core/images", get(images))
+        .route("/v1/core/keypairs", get(keypairs))
+        .route("/v1/core/sg-rules-protocols", get(protocols))
+        .route("/v1/core/virtual-machines", get(list_vms).post(create_vms))
+        .route("/v1/core/virtual-machines/{id}", get(get_vm).delete(delete_vm))
+        .route("/v1/core/virtual-machines/{id}/{action}", get(vm_action))
+        .route("/v1/core/virtual-machines/{id}/console/{job}", get(console_link))
+        .layer(middleware::from_fn(require_api_key))
+        .with_state(state.clone());
+    serve(app, state, Shared::new(Some(machines), error)).await
+}
+
+async fn require_api_key(request: Request, next: Next) -> Response {
+    match request.headers().get("api_key").and_then(|v| v.to_str().ok()) {
+        Some(HYPERSTACK_API_KEY) => next.run(request).await,
+        // The docs give the envelope and `error_reason: unauthorized`, not the message text.
+        _ => error(StatusCode::UNAUTHORIZED, "Invalid API key"),
+    }
+}
+
+/// The environment of the create example (`test1`) and the schema's example environment.
+fn environment_records() -> Vec<Value> {
+    let create = fixture("hyperstack/create-vm-200.json");
+    let mut test1 = create["instances"][0]["environment"].clone();
+    test1["created_at"] = json!("2024-06-17T09:30:00");
+    vec![fixture("hyperstack/environment-fields.json"), test1]
+}
+
+async fn environments() -> Json<Value> {
+    let environments = environment_records();
+    Json(json!({
+        "status": true,
+        "message": "Getting environments successful",
+        "environments": environments,
+        "page": null,
+        "page_size": null,
+        "count": environments.len(),
+    }))
+}
+
+fn flavor_records() -> Vec<Value> {
+    let create = fixture("hyperstack/create-vm-200.json");
+    let mut a100 = create["instances"][0]["flavor"].clone();
+    a100["region_name"] = json!("staging-CA-1");
+    a100["display_name"] = Value::Null;
+    a100["stock_available"] = json!(true);
+    vec![fixture("hyperstack/flavor-fields.json"), a100]
+}
+
+async fn flavors() -> Json<Value> {
+    let data: Vec<Value> = flavor_records()
+        .into_iter()
+        .map(|f| json!({"gpu": f["gpu"], "region_name": f["region_name"], "flavors": [f]}))
+        .collect();
+    Json(json!({"status": true, "message": "Success", "data": data}))
+}
+
+const IMAGE_NAME: &str = "Ubuntu Server 22.04 LTS R535 CUDA 12.2";
+
+async fn images() -> Json<Value> {
+    Json(json!({
+        "status": true,
+        "message": "Getting images successful",
+        "images": [{
+            "region_name": "staging-CA-1",
+            "type": "Ubuntu",
+            "logo": "",
+            "images": [{
+                "id": 120, "name": IMAGE_NAME, "region_name": "staging-CA-1", "type": "Ubuntu",
+                "version": "22.04 LTS R535 CUDA 12.2", "size": 23, "display_size": "23.00 GB",
+                "is_public": true, "description": "", "labels": []
+            }]
+        }]
+    }))
+}
+
+const KEY_NAME: &str = "example-key";
+
+async fn keypairs() -> Json<Value> {
+    let environment = environment_records()[1].clone();
+    Json(json!({
+        "status": true,
+        "message": "Getting keypairs successful",
+        "keypairs": [{
+            "id": 41, "name": KEY_NAME, "environment": environment,
+            "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake vmdeck@test",
+            "fingerprint": "SHA256:fakefakefakefakefakefakefakefakefakefakefak",
+            "created_at": "2024-06-17T09:31:00"
+        }]
+    }))
+}
+
+/// The protocols a security rule may name (OpenStack Neutron's list, which Infrahub exposes).
+pub const PROTOCOLS: &[&str] = &[
+    "any",
+    "ah",
+    "dccp",
+    "egp",
+    "esp",
+    "gre",
+    "icmp",
+    "igmp",
+    "ipv6-icmp",
+    "ospf",
+    "pgm",
+    "rsvp",
+    "sctp",
+    "tcp",
+    "udp",
+    "udplite",
+    "vrrp",
+];
+
+async fn protocols() -> Json<Value> {
+    Json(json!({"status": true, "message": "Success", "protocols": PROTOCOLS}))
+}
+
+fn status_of(machines: &Machines, machine: &Machine) -> &'static str {
+    match machine.phase {
+        Phase::Creating if machines.stage(machine) == 0 => "CREATING",
+        Phase::Creating => "BUILD",
+        Phase::Running | Phase::Stopping => "ACTIVE",
+        Phase::Stopped | Phase::Starting => "SHUTOFF",
+        Phase::Rebooting => "HARD_REBOOT",
+        Phase::Deleting => "DELETING",
+    }
+}
+
+fn render(machines: &Machines, machine: &Machine) -> Value {
+    let mut record = machine.record.clone();
+    let status = status_of(machines, machine);
+    record["status"] = json!(status);
+    let booted = !matches!(status, "CREATING" | "BUILD");
+    // Right after the create call the documented answer has no vm_state yet.
+    record["vm_state"] = match status {
+        "CREATING" => Value::Null,
+        "BUILD" => json!("building"),
+        "SHUTOFF" => json!("stopped"),
+        _ => json!("active"),
+    };
+    record["power_state"] =
+        if booted { json!(if status == "SHUTOFF" { "SHUTDOWN" } else { "RUNNING" }) } else { Value::Null };
+    if booted {
+        record["fixed_ip"] = json!(format!("10.0.0.{}", machine.id.parse::<u64>().unwrap_or(0) % 250 + 2));
+        if record["floating_ip_status"] == json!("ATTACHING") {
+            record["floating_ip_status"] = json!("ATTACHED");
+        }
+        if record["floating_ip_status"] == json!("ATTACHED") {
+            record["floating_ip"] = json!(machine.public_ip.clone().unwrap_or_else(|| "38.80.122.10".into()));
+        }
+    }
+    record
+}
+
+async fn list_vms(AxState(state): AxState<State>) -> Json<Value> {
+    let mut machines = state.machines.lock().unwrap();
+    let list = machines.list();
+    let instances: Vec<Value> = list.iter().map(|m| render(&machines, m)).collect();
+    Json(json!({
+        "status": true,
+        "message": "Getting instances successful",
+        "instances": instances,
+        "instance_count": instances.len(),
+        "page": null,
+        "page_size": null,
+    }))
+}
+
+async fn get_vm(AxState(state): AxState<State>, Path(id): Path<String>) -> Response {
+    let mut machines = state.machines.lock().unwrap();
+    match machines.get(&id) {
+        Some(machine) => {
+            let instance = render(&machines, &machine);
+            Json(json!({"status": true, "message": "Getting instance successful", "instance": instance}))
+                .into_response()
+        }
+        None => not_found(&id),
+    }
+}
+
+fn not_found(id: &str) -> Response {
+    error(StatusCode::NOT_FOUND, &format!("Virtual machine with ID {id} not found"))
+}
+
+fn text<'a>(body: &'a Value, field: &str) -> Result<&'a str, Response> {
+    match body.get(field).and_then(Value::as_str) {
+        Some(value) if !value.trim().is_empty() => Ok(value),
+        _ => Err(bad_request(&format!("{field} is required"))),
+    }
+}
+
+/// Checks a create request as the create-VM docs describe it; returns the environment record.
+fn validate_create(body: &Value) -> Result<Value, Response> {
+    let name = text(body, "name")?;
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(bad_request(&format!("name must be at most {MAX_NAME_LEN} characters")));
+    }
+    let environment_name = text(body, "environment_name")?;
+    let environment = environment_records()
+        .into_iter()
+        .find(|e| e["name"] == json!(environment_name))
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, &format!("Environment {environment_name} not found")))?;
+    let flavor_name = text(body, "flavor_name")?;
+    if !flavor_records().iter().any(|f| f["name"] == json!(flavor_name)) {
+        return Err(error(StatusCode::NOT_FOUND, &format!("Flavor {flavor_name} not found")));
+    }
+    let from_volume = body.get("volume_name").and_then(Value::as_str).is_some();
+    if !from_volume && text(body, "image_name")? != IMAGE_NAME {
+        return Err(error(StatusCode::NOT_FOUND, "Image not found"));
+    }
+    if text(body, "key_name")? != KEY_NAME {
+        return Err(error(StatusCode::NOT_FOUND, "Keypair not found"));
+    }
+    match body.get("count").and_then(Value::as_u64) {
+        Some(count) if (1..=MAX_COUNT).contains(&count) => {}
+        _ => return Err(bad_request(&format!("count must be between 1 and {MAX_COUNT}"))),
+    }
+    for rule in body.get("security_rules").and_then(Value::as_array).into_iter().flatten() {
+        validate_rule(rule)?;
+    }
+    Ok(environment)
+}
+
+fn validate_rule(rule: &Value) -> Result<(), Response> {
+    let direction = text(rule, "direction")?;
+    if !matches!(direction, "ingress" | "egress") {
+        return Err(bad_request("direction must be ingress or egress"));
+    }
+    if !PROTOCOLS.contains(&text(rule, "protocol")?) {
+        return Err(bad_request("protocol is not supported"));
+    }
+    if !matches!(text(rule, "ethertype")?, "IPv4" | "IPv6") {
+        return Err(bad_request("ethertype must be IPv4 or IPv6"));
+    }
+    text(rule, "remote_ip_prefix")?;
+    Ok(())
+}
+
+async fn create_vms(AxState(state): AxState<State>, body: Result<Json<Value>, JsonRejection>) -> Response {
+    let Ok(Json(body)) = body else { return bad_request("Request body is not valid JSON") };
+    let environment = match validate_create(&body) {
+        Ok(environment) => environment,
+        Err(response) => return response,
+    };
+    let template = fixture("hyperstack/create-vm-200.json")["instances"][0].clone();
+    let count = body["count"].as_u64().unwrap_or(1);
+    let name = body["name"].as_str().unwrap_or_default();
+    let mut created = Vec::new();
+    let mut machines = state.machines.lock().unwrap();
+    for index in 0..count {
+        let id = state.next_id.fetch_add(1, Ordering::SeqCst);
+        // How Infrahub names the VMs of one multi-VM call is not documented; the fake suffixes -1, -2, …
+        let vm_name = if count == 1 { name.to_owned() } else { format!("{name}-{}", index + 1) };
+        let mut record = template.clone();
+        record["id"] = json!(id);
+        record["name"] = json!(vm_name);
+        // An instance names its environment as the create example shows it: id, name, org_id, region.
+        record["environment"] = json!({
+            "id": environment["id"], "name": environment["name"],
+            "org_id": template["environment"]["org_id"], "region": environment["region"],
+        });
+        record["image"] = json!({"name": body["image_name"]});
+        record["os"] = body["image_name"].clone();
+        let flavor =
+            flavor_records().into_iter().find(|f| f["name"] == body["flavor_name"]).unwrap_or_default();
+        // An instance carries the hardware fields of its flavor only, as in the create example.
+        record["flavor"] = ["id", "name", "cpu", "ram", "disk", "ephemeral", "gpu", "gpu_count"]
+            .iter()
+            .map(|k| ((*k).to_owned(), flavor[*k].clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        record["keypair"] = json!({"name": body["key_name"]});
+        record["labels"] = body.get("labels").cloned().unwrap_or(json!([]));
+        record["security_rules"] = body.get("security_rules").cloned().unwrap_or(json!([]));
+        record["callback_url"] = body.get("callback_url").cloned().unwrap_or(Value::Null);
+        let floating = body.get("assign_floating_ip").and_then(Value::as_bool).unwrap_or(false);
+        record["floating_ip_status"] = json!(if floating { "ATTACHING" } else { "NOT_ATTACHED" });
+        let randomize =
+            floating && body.get("enable_port_randomization").and_then(Value::as_bool).unwrap_or(true);
+        record["port_randomization"] = json!(randomize);
+        record["port_randomization_status"] = json!(if randomize { "ENABLING" } else { "DISABLED" });
+        let machine = Machine::new(id.to_string(), vm_name, Phase::Creating, record);
+        created.push(render(&machines, &machine));
+        machines.insert(machine);
+    }
+    Json(json!({"status": true, "message": "VM is scheduled for creation.", "instances": created}))
+        .into_response()
+}
+
+async fn vm_action(AxState(state): AxState<State>, Path((id, action)): Path<(String, String)>) -> Response {
+    let mut machines = state.machines.lock().unwrap();
+    let result = match action.as_str() {
+        "start" => machines.start(&id),
+        "stop" => machines.stop(&id),
+        "hard-reboot" => machines.reboot(&id),
+        "request-console" => {
+            return match machines.get(&id) {
+                Some(m) if matches!(m.phase, Phase::Running) => {
+                    let job = state.next_console_job.fetch_add(1, Ordering::SeqCst);
+                    Json(json!({
+                        "status": true,
+                        "message": "Please wait a few seconds and visit the below link to access your VNC console URL",
+                        "url": format!("/core/virtual-machines/{id}/console/{job}"),
+                    }))
+                    .into_response()
+                }
+                Some(_) => bad_request("The virtual machine must be ACTIVE to request a console"),
+                None => not_found(&id),
+            };
+        }
+        _ => return error(StatusCode::NOT_FOUND, "Not Found"),
+    };
+    match result {
+        Ok(()) => Json(json!({"status": true, "message": format!("Virtual machine {action} initiated")}))
+            .into_response(),
+        Err(Refusal::NotFound) => not_found(&id),
+        Err(Refusal::WrongState(_)) => {
+            bad_request(&format!("Cannot {action} the virtual machine in its current state"))
+        }
+    }
+}
+
+/// The second step of the console flow; its response body is not documented (see the provider notes).
+async fn console_link(AxState(state): AxState<State>, Path((id, job)): Path<(String, String)>) -> Response {
+    if state.machines.lock().unwrap().get(&id).is_none() {
+        return not_found(&id);
+    }
+    Json(json!({
+        "status": true,
+        "message": "Success",
+        "console_url": format!("https://console.example.invalid/vnc_auto.html?token=fake-{job}"),
+    }))
+    .into_response()
+}
+
+async fn delete_vm(AxState(state): AxState<State>, Path(id): Path<String>) -> Response {
+    match state.machines.lock().unwrap().delete(&id) {
+        Ok(()) => {
+            Json(json!({"status": true, "message": "Virtual machine deleted successfully"})).into_response()
+        }
+        Err(Refusal::NotFound) => not_found(&id),
+        Err(Refusal::WrongState(_)) => bad_request("The virtual machine is already being deleted"),
+    }
+}

@@ -1,0 +1,37 @@
+//! Runs the fake clouds and Vault until Ctrl-C, for trying the app by hand against them:
+//! `cargo run -p vmdeck-fakes -- --print-ports [--step-ms 400]`.
+
+use std::time::Duration;
+use vmdeck_fakes::{FakeCloud, Options};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = Options::default();
+    let mut print_ports = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--print-ports" => print_ports = true,
+            "--step-ms" => {
+                let ms: u64 = args.next().ok_or("--step-ms needs a number")?.parse()?;
+                options.step = Duration::from_millis(ms);
+            }
+            other => {
+                return Err(format!("unknown argument {other}; use --print-ports and --step-ms N").into())
+            }
+        }
+    }
+    let cloud = FakeCloud::start(options).await?;
+    if print_ports {
+        println!("{}", serde_json::to_string(&cloud.ports())?);
+    } else {
+        let p = cloud.ports();
+        println!("enclaive   http://127.0.0.1:{}", p.enclaive);
+        println!("hyperstack http://127.0.0.1:{}/v1", p.hyperstack);
+        println!("lunanode   http://127.0.0.1:{}/api", p.lunanode);
+        println!("cloudvm    http://127.0.0.1:{}", p.cloudvm);
+        println!("vault      http://127.0.0.1:{}", p.vault);
+    }
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
