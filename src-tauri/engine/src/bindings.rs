@@ -3,6 +3,8 @@
 //! `cargo test -p vmdeck-engine bindings` fails when the committed file is stale;
 //! `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings` rewrites it.
 
+use crate::fleet::AccountListing;
+use crate::model::*;
 use crate::{app_info::AppInfo, error::AppError, error::ErrorCode, keychain::KeychainStatus};
 use std::path::PathBuf;
 use ts_rs::{Config, TS};
@@ -10,7 +12,31 @@ use ts_rs::{Config, TS};
 const HEADER: &str = "// Generated from the Rust types of src-tauri/engine by `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`.\n// Do not edit by hand.\n";
 
 fn declarations(cfg: &Config) -> Vec<String> {
-    vec![ErrorCode::decl(cfg), AppError::decl(cfg), KeychainStatus::decl(cfg), AppInfo::decl(cfg)]
+    vec![
+        ErrorCode::decl(cfg),
+        AppError::decl(cfg),
+        KeychainStatus::decl(cfg),
+        AppInfo::decl(cfg),
+        ProviderKind::decl(cfg),
+        VmState::decl(cfg),
+        IpVersion::decl(cfg),
+        Address::decl(cfg),
+        Price::decl(cfg),
+        Flavor::decl(cfg),
+        Region::decl(cfg),
+        Image::decl(cfg),
+        KeyPair::decl(cfg),
+        Direction::decl(cfg),
+        SecurityRule::decl(cfg),
+        Catalog::decl(cfg),
+        Vm::decl(cfg),
+        ConsoleKind::decl(cfg),
+        Capabilities::decl(cfg),
+        PowerAction::decl(cfg),
+        CreateRequest::decl(cfg),
+        ConsoleTarget::decl(cfg),
+        AccountListing::decl(cfg),
+    ]
 }
 
 fn render() -> String {

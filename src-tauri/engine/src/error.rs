@@ -48,6 +48,8 @@ pub enum ErrorCode {
     HostKeyUnknown,
     /// The user cancelled the operation.
     Cancelled,
+    /// The backend has no such operation (e.g. reboot on the Cloud VM API).
+    Unsupported,
 }
 
 /// An error as the UI receives it.

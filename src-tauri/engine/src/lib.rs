@@ -5,8 +5,11 @@
 
 pub mod app_info;
 pub mod error;
+pub mod fleet;
 pub mod keychain;
 pub mod logging;
+pub mod model;
+pub mod providers;
 pub mod secret;
 
 #[cfg(test)]

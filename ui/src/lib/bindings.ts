@@ -1,7 +1,7 @@
 // Generated from the Rust types of src-tauri/engine by `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "cancelled";
+export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "cancelled" | "unsupported";
 
 export type AppError = { code: ErrorCode, 
 /**
@@ -24,3 +24,94 @@ backend: string, available: boolean,
 problem: AppError | null, };
 
 export type AppInfo = { name: string, version: string, identifier: string, data_dir: string, log_dir: string, os: string, arch: string, keychain: KeychainStatus, };
+
+export type ProviderKind = "enclaive" | "hyperstack" | "lunanode" | "cloudvm";
+
+export type VmState = "creating" | "running" | "stopping" | "stopped" | "starting" | "rebooting" | "deleting" | "error" | "unknown";
+
+export type IpVersion = "v4" | "v6";
+
+export type Address = { ip: string, version: IpVersion, public: boolean, };
+
+export type Price = { per_hour: number | null, per_month: number | null, 
+/**
+ * ISO 4217 code where the provider says it.
+ */
+currency: string | null, 
+/**
+ * The provider's figure as given, when its unit is not documented (Lunanode's plan price).
+ */
+as_given: string | null, };
+
+export type Flavor = { id: string, name: string, region: string | null, vcpu: number | null, ram_gb: number | null, disk_gb: number | null, gpu: string | null, gpu_count: number, price: Price | null, 
+/**
+ * False when the provider reports no stock.
+ */
+available: boolean, };
+
+export type Region = { id: string, name: string, };
+
+export type Image = { id: string, name: string, distribution: string | null, version: string | null, region: string | null, min_disk_gb: number | null, min_ram_gb: number | null, };
+
+export type KeyPair = { id: string, name: string, fingerprint: string | null, region: string | null, };
+
+export type Direction = "ingress" | "egress";
+
+export type SecurityRule = { direction: Direction, 
+/**
+ * A protocol name from the catalog's `rule_protocols` ("tcp", "udp", "icmp", "any", …).
+ */
+protocol: string, ethertype: IpVersion, 
+/**
+ * The remote range, e.g. "203.0.113.7/32".
+ */
+cidr: string, port_min: number | null, port_max: number | null, };
+
+export type Catalog = { regions: Array<Region>, images: Array<Image>, flavors: Array<Flavor>, key_pairs: Array<KeyPair>, rule_protocols: Array<string>, };
+
+export type Vm = { id: string, name: string, provider: ProviderKind, state: VmState, 
+/**
+ * The provider's own state value, for the detail pane and for states we do not know.
+ */
+raw_state: string, addresses: Array<Address>, region: string | null, image: string | null, flavor: Flavor | null, 
+/**
+ * When the provider says; an ISO 8601 string as given.
+ */
+created: string | null, labels: Array<string>, 
+/**
+ * The provider's raw record.
+ */
+extra: unknown, };
+
+export type ConsoleKind = "none" | "provider_url" | "vnc";
+
+export type Capabilities = { regions: boolean, security_rules_at_create: boolean, key_pairs: boolean, password_login: boolean, cloud_init: boolean, 
+/**
+ * The most VMs one create call may ask for.
+ */
+max_count: number, console: ConsoleKind, reboot: boolean, labels: boolean, max_name_len: number, };
+
+export type PowerAction = "start" | "stop" | "reboot";
+
+export type CreateRequest = { name: string, count: number, region: string | null, image: string | null, flavor: string | null, key_pair: string | null, assign_public_ip: boolean, security_rules: Array<SecurityRule>, 
+/**
+ * cloud-init user data as plain text; providers that want base64 encode it.
+ */
+user_data: string | null, labels: Array<string>, 
+/**
+ * Provider-specific fields the normalised ones cannot carry (enclaive's provider, size and price ids,
+ * taken from an existing VM's configuration).
+ */
+provider_options: Record<string, unknown> | null, };
+
+export type ConsoleTarget = { "kind": "url", url: string, } | { "kind": "vnc", host: string, port: number, };
+
+export type AccountListing = { account_id: string, vms: Array<Vm>, 
+/**
+ * Why this account could not be listed; its VMs are then the empty list.
+ */
+error: AppError | null, 
+/**
+ * Milliseconds since the epoch when the answer (or the error) arrived.
+ */
+fetched_at_ms: number, };

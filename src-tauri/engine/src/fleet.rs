@@ -1,0 +1,97 @@
+//! Every VM of every account: listed concurrently, one account's failure shown beside the others' VMs.
+
+use crate::error::AppError;
+use crate::model::{Catalog, Vm};
+use crate::providers::Provider;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::Mutex;
+use ts_rs::TS;
+
+/// One account's part of the fleet.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AccountListing {
+    pub account_id: String,
+    pub vms: Vec<Vm>,
+    /// Why this account could not be listed; its VMs are then the empty list.
+    pub error: Option<AppError>,
+    /// Milliseconds since the epoch when the answer (or the error) arrived.
+    #[ts(type = "number")]
+    pub fetched_at_ms: u64,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
+}
+
+/// Lists all accounts at once; the result keeps the order of `accounts`.
+pub async fn list_all(accounts: &[(String, Arc<dyn Provider>)]) -> Vec<AccountListing> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, (account_id, provider)) in accounts.iter().enumerate() {
+        let (account_id, provider) = (account_id.clone(), provider.clone());
+        tasks.spawn(async move {
+            let result = provider.list_vms().await;
+            let (vms, error) = match result {
+                Ok(vms) => (vms, None),
+                Err(error) => (Vec::new(), Some(error)),
+            };
+            (index, AccountListing { account_id, vms, error, fetched_at_ms: now_ms() })
+        });
+    }
+    let mut listings: Vec<Option<AccountListing>> = vec![None; accounts.len()];
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((index, listing)) => listings[index] = Some(listing),
+            Err(err) => tracing::error!("a listing task failed: {err}"),
+        }
+    }
+    listings
+        .into_iter()
+        .zip(accounts)
+        .map(|(listing, (account_id, _))| {
+            listing.unwrap_or_else(|| AccountListing {
+                account_id: account_id.clone(),
+                vms: Vec::new(),
+                error: Some(AppError::internal("Listing this account stopped unexpectedly.")),
+                fetched_at_ms: now_ms(),
+            })
+        })
+        .collect()
+}
+
+/// Catalogs change rarely: kept per account for `ttl`, refreshed on request.
+pub struct CatalogCache {
+    ttl: Duration,
+    entries: Mutex<HashMap<String, (Instant, Catalog)>>,
+}
+
+impl CatalogCache {
+    pub fn new(ttl: Duration) -> Self {
+        Self { ttl, entries: Mutex::new(HashMap::new()) }
+    }
+
+    pub async fn get(
+        &self,
+        account_id: &str,
+        provider: &dyn Provider,
+        refresh: bool,
+    ) -> crate::error::Result<Catalog> {
+        if !refresh {
+            if let Some((at, catalog)) = self.entries.lock().await.get(account_id) {
+                if at.elapsed() < self.ttl {
+                    return Ok(catalog.clone());
+                }
+            }
+        }
+        // The lock is not held across the request, so one slow account does not block the others.
+        let catalog = provider.catalog().await?;
+        self.entries.lock().await.insert(account_id.to_owned(), (Instant::now(), catalog.clone()));
+        Ok(catalog)
+    }
+
+    pub async fn forget(&self, account_id: &str) {
+        self.entries.lock().await.remove(account_id);
+    }
+}

@@ -1,0 +1,251 @@
+//! The normalised model every provider maps to, and what the UI sees of VMs and catalogs.
+//!
+//! Sizes are in GB (RAM and disk), prices per hour and per month in the provider's currency. Anything a
+//! provider gives that has no field here stays in `extra` (the raw record), shown in the detail pane.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ProviderKind {
+    Enclaive,
+    Hyperstack,
+    Lunanode,
+    Cloudvm,
+}
+
+impl ProviderKind {
+    pub fn display_name(self) -> &'static str {
+        match self {
+            ProviderKind::Enclaive => "enclaive",
+            ProviderKind::Hyperstack => "Hyperstack",
+            ProviderKind::Lunanode => "Lunanode",
+            ProviderKind::Cloudvm => "Cloud VM API",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VmState {
+    Creating,
+    Running,
+    Stopping,
+    Stopped,
+    Starting,
+    Rebooting,
+    Deleting,
+    Error,
+    Unknown,
+}
+
+impl VmState {
+    /// A state that will change by itself soon: the UI polls faster while any VM is in one.
+    pub fn is_transitional(self) -> bool {
+        matches!(
+            self,
+            VmState::Creating
+                | VmState::Stopping
+                | VmState::Starting
+                | VmState::Rebooting
+                | VmState::Deleting
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IpVersion {
+    V4,
+    V6,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Address {
+    pub ip: String,
+    pub version: IpVersion,
+    pub public: bool,
+}
+
+impl Address {
+    pub fn new(ip: &str, public: bool) -> Self {
+        let version = if ip.contains(':') { IpVersion::V6 } else { IpVersion::V4 };
+        Self { ip: ip.to_owned(), version, public }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Price {
+    pub per_hour: Option<f64>,
+    pub per_month: Option<f64>,
+    /// ISO 4217 code where the provider says it.
+    pub currency: Option<String>,
+    /// The provider's figure as given, when its unit is not documented (Lunanode's plan price).
+    pub as_given: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Flavor {
+    pub id: String,
+    pub name: String,
+    pub region: Option<String>,
+    pub vcpu: Option<u32>,
+    pub ram_gb: Option<f64>,
+    pub disk_gb: Option<f64>,
+    pub gpu: Option<String>,
+    pub gpu_count: u32,
+    pub price: Option<Price>,
+    /// False when the provider reports no stock.
+    pub available: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Region {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Image {
+    pub id: String,
+    pub name: String,
+    pub distribution: Option<String>,
+    pub version: Option<String>,
+    pub region: Option<String>,
+    pub min_disk_gb: Option<f64>,
+    pub min_ram_gb: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyPair {
+    pub id: String,
+    pub name: String,
+    pub fingerprint: Option<String>,
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SecurityRule {
+    pub direction: Direction,
+    /// A protocol name from the catalog's `rule_protocols` ("tcp", "udp", "icmp", "any", …).
+    pub protocol: String,
+    pub ethertype: IpVersion,
+    /// The remote range, e.g. "203.0.113.7/32".
+    pub cidr: String,
+    pub port_min: Option<u16>,
+    pub port_max: Option<u16>,
+}
+
+/// Everything the create wizard offers for one account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Catalog {
+    pub regions: Vec<Region>,
+    pub images: Vec<Image>,
+    pub flavors: Vec<Flavor>,
+    pub key_pairs: Vec<KeyPair>,
+    pub rule_protocols: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Vm {
+    pub id: String,
+    pub name: String,
+    pub provider: ProviderKind,
+    pub state: VmState,
+    /// The provider's own state value, for the detail pane and for states we do not know.
+    pub raw_state: String,
+    pub addresses: Vec<Address>,
+    pub region: Option<String>,
+    pub image: Option<String>,
+    pub flavor: Option<Flavor>,
+    /// When the provider says; an ISO 8601 string as given.
+    pub created: Option<String>,
+    pub labels: Vec<String>,
+    /// The provider's raw record.
+    #[ts(type = "unknown")]
+    pub extra: serde_json::Value,
+}
+
+impl Vm {
+    pub fn public_address(&self) -> Option<&Address> {
+        self.addresses
+            .iter()
+            .find(|a| a.public && a.version == IpVersion::V4)
+            .or(self.addresses.iter().find(|a| a.public))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsoleKind {
+    None,
+    /// The provider hands out a URL of its own browser console.
+    ProviderUrl,
+    /// A raw VNC endpoint VMDeck bridges to noVNC.
+    Vnc,
+}
+
+/// What a backend supports, so the UI shows a step or an action only where it works.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Capabilities {
+    pub regions: bool,
+    pub security_rules_at_create: bool,
+    pub key_pairs: bool,
+    pub password_login: bool,
+    pub cloud_init: bool,
+    /// The most VMs one create call may ask for.
+    pub max_count: u32,
+    pub console: ConsoleKind,
+    pub reboot: bool,
+    pub labels: bool,
+    pub max_name_len: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PowerAction {
+    Start,
+    Stop,
+    Reboot,
+}
+
+/// A create request in VMDeck's terms; each provider maps it to its own body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct CreateRequest {
+    pub name: String,
+    pub count: u32,
+    pub region: Option<String>,
+    pub image: Option<String>,
+    pub flavor: Option<String>,
+    pub key_pair: Option<String>,
+    pub assign_public_ip: bool,
+    pub security_rules: Vec<SecurityRule>,
+    /// cloud-init user data as plain text; providers that want base64 encode it.
+    pub user_data: Option<String>,
+    pub labels: Vec<String>,
+    /// Provider-specific fields the normalised ones cannot carry (enclaive's provider, size and price ids,
+    /// taken from an existing VM's configuration).
+    #[ts(type = "Record<string, unknown> | null")]
+    pub provider_options: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConsoleTarget {
+    /// Open in a separate webview window; it expires soon.
+    Url {
+        url: String,
+    },
+    Vnc {
+        host: String,
+        port: u16,
+    },
+}

@@ -1,0 +1,242 @@
+//! The self-hosted Cloud VM API: Bearer base64(access:secret), one environment per account, plain-text
+//! errors. See docs/providers/cloudvm.md.
+
+use super::http::{text_message, Http, Retry};
+use super::{base_url, unsupported, Provider};
+use crate::error::{AppError, ErrorCode, Result};
+use crate::model::*;
+use crate::secret::Secret;
+use async_trait::async_trait;
+use base64::Engine;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+pub struct CloudVm {
+    http: Http,
+    base: String,
+    environment: String,
+    /// The server cannot list its machine types; the account names them (docs/providers/cloudvm.md).
+    machine_types: Vec<String>,
+    token: Secret,
+}
+
+/// The bearer token: base64 of `access:secret`, without the newline `echo | base64` would add.
+pub fn token(access: &str, secret: &Secret) -> Secret {
+    Secret::new(base64::engine::general_purpose::STANDARD.encode(format!("{access}:{}", secret.expose())))
+}
+
+impl CloudVm {
+    pub fn new(
+        base_url_: &str,
+        environment: &str,
+        machine_types: Vec<String>,
+        access: &str,
+        secret: &Secret,
+    ) -> Result<Self> {
+        let http = Http::new(ProviderKind::Cloudvm, text_message)?;
+        Ok(Self::with_http(base_url_, environment, machine_types, access, secret, http))
+    }
+
+    pub fn with_http(
+        base_url_: &str,
+        environment: &str,
+        machine_types: Vec<String>,
+        access: &str,
+        secret: &Secret,
+        http: Http,
+    ) -> Self {
+        Self {
+            http,
+            base: base_url(base_url_),
+            environment: environment.to_owned(),
+            machine_types,
+            token: token(access, secret),
+        }
+    }
+
+    async fn call(
+        &self,
+        retry: Retry,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Option<Value>> {
+        let url = format!("{}{path}", self.base);
+        let result = self
+            .http
+            .send(retry, || {
+                let request = self.http.request(method.clone(), &url).bearer_auth(self.token.expose());
+                let request = if body.is_none() {
+                    request.query(&[("environment", &self.environment)])
+                } else {
+                    request
+                };
+                match body {
+                    Some(body) => request.json(body),
+                    None => request,
+                }
+            })
+            .await;
+        let answer = result.map_err(credentials_hint)?;
+        if answer.body.trim().is_empty() {
+            return Ok(None);
+        }
+        answer.json(ProviderKind::Cloudvm).map(Some)
+    }
+}
+
+/// The server learns a key is wrong only from the cloud SDK and answers 500 with its text; the words of
+/// the common SDK failures are mapped to "auth failed".
+fn credentials_hint(error: AppError) -> AppError {
+    let said = error
+        .details
+        .as_ref()
+        .and_then(|d| d.get("provider_message"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let hints = [
+        "AuthFailure",
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "credentials",
+        "unauthorized",
+        "401",
+        "invalid_client",
+    ];
+    if error.code == ErrorCode::ProviderError && hints.iter().any(|h| said.contains(h)) {
+        let message = format!("The cloud behind the Cloud VM API rejected the access key or secret. It said: \u{201c}{said}\u{201d}");
+        return AppError { code: ErrorCode::AuthFailed, message, details: error.details };
+    }
+    error
+}
+
+fn state_of(status: &str) -> VmState {
+    match status {
+        "init" | "deploying" | "start_deploy" => VmState::Creating,
+        "running" => VmState::Running,
+        "ready" | "deallocated" | "suspend" => VmState::Stopped,
+        "start_start" | "starting" | "resuming" => VmState::Starting,
+        "start_stop" | "stopping" | "suspending" => VmState::Stopping,
+        "deleting" | "start_delete" => VmState::Deleting,
+        s if s.ends_with("fail") || s.ends_with("failed") => VmState::Error,
+        _ => VmState::Unknown,
+    }
+}
+
+fn vm_of(record: &Value, environment: &str) -> Vm {
+    let status = record.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
+    Vm {
+        id: record.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        name: record.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        provider: ProviderKind::Cloudvm,
+        state: state_of(&status),
+        raw_state: status,
+        addresses: Vec::new(),
+        region: Some(environment.to_owned()),
+        image: None,
+        flavor: None,
+        created: None,
+        labels: Vec::new(),
+        extra: record.clone(),
+    }
+}
+
+#[async_trait]
+impl Provider for CloudVm {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Cloudvm
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            regions: false,
+            security_rules_at_create: false,
+            key_pairs: false,
+            password_login: false,
+            cloud_init: true,
+            max_count: 1,
+            console: ConsoleKind::None,
+            reboot: false,
+            labels: false,
+            max_name_len: 63,
+        }
+    }
+
+    async fn catalog(&self) -> Result<Catalog> {
+        let flavors = self
+            .machine_types
+            .iter()
+            .map(|name| Flavor {
+                id: name.clone(),
+                name: name.clone(),
+                region: Some(self.environment.clone()),
+                vcpu: None,
+                ram_gb: None,
+                disk_gb: None,
+                gpu: None,
+                gpu_count: 0,
+                price: None,
+                available: true,
+            })
+            .collect();
+        Ok(Catalog {
+            regions: Vec::new(),
+            images: Vec::new(),
+            flavors,
+            key_pairs: Vec::new(),
+            rule_protocols: Vec::new(),
+        })
+    }
+
+    async fn list_vms(&self) -> Result<Vec<Vm>> {
+        let list = self.call(Retry::Idempotent, Method::GET, "/vm", None).await?.unwrap_or_default();
+        Ok(list
+            .as_array()
+            .map(|l| l.iter().map(|r| vm_of(r, &self.environment)).collect())
+            .unwrap_or_default())
+    }
+
+    /// The server has no get-one call; the list is searched.
+    async fn get_vm(&self, id: &str) -> Result<Vm> {
+        self.list_vms().await?.into_iter().find(|vm| vm.id == id).ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                format!("The Cloud VM API lists no VM {id} in {}.", self.environment),
+            )
+        })
+    }
+
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+        if request.count > 1 {
+            return Err(AppError::invalid_input("count", "The Cloud VM API creates one VM per call."));
+        }
+        let machinetype = request
+            .flavor
+            .clone()
+            .ok_or_else(|| AppError::invalid_input("flavor", "Choose a machine type."))?;
+        let mut body =
+            json!({"name": request.name, "environment": self.environment, "machinetype": machinetype});
+        if let Some(user_data) = &request.user_data {
+            body["cloud_init"] = json!(base64::engine::general_purpose::STANDARD.encode(user_data));
+        }
+        let created = self.call(Retry::Never, Method::POST, "/vm", Some(&body)).await?.unwrap_or_default();
+        Ok(vec![vm_of(&created, &self.environment)])
+    }
+
+    async fn power(&self, id: &str, action: PowerAction) -> Result<()> {
+        let verb = match action {
+            PowerAction::Start => "start",
+            PowerAction::Stop => "stop",
+            PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
+        };
+        self.call(Retry::Never, Method::GET, &format!("/vm/{id}/{verb}"), None).await.map(drop)
+    }
+
+    async fn delete(&self, id: &str) -> Result<()> {
+        self.call(Retry::Never, Method::DELETE, &format!("/vm/{id}"), None).await.map(drop)
+    }
+
+    async fn console(&self, _id: &str) -> Result<ConsoleTarget> {
+        Err(unsupported(self.kind(), "console"))
+    }
+}

@@ -1,0 +1,312 @@
+//! enclaive Multi-Cloud Platform client API: log in with email and password for a JWT (or use a stored
+//! token), then Bearer auth. See docs/providers/enclaive.md, including what is still an open question.
+
+use super::http::{json_message, Http, Retry};
+use super::{base_url, unsupported, Provider};
+use crate::error::{AppError, ErrorCode, Result};
+use crate::model::*;
+use crate::secret::Secret;
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+/// The documented VM status values (0 after create, 3 running); any other is shown as unknown.
+const STATUS_CREATED: i64 = 0;
+const STATUS_RUNNING: i64 = 3;
+
+pub enum EnclaiveAuth {
+    /// A JWT the user pasted; it cannot be renewed.
+    Token(Secret),
+    /// Email and password: VMDeck logs in, and again when the JWT expires.
+    Login { email: String, password: Secret },
+}
+
+#[derive(Debug, Clone)]
+pub struct EnclaiveScope {
+    pub team_id: String,
+    pub project_id: String,
+}
+
+struct Session {
+    user_token: Secret,
+    /// The team's Vault token from the login answer, for the VM root credentials.
+    vault_token: Option<Secret>,
+}
+
+pub struct Enclaive {
+    http: Http,
+    base: String,
+    scope: EnclaiveScope,
+    auth: EnclaiveAuth,
+    session: Mutex<Option<Session>>,
+}
+
+impl Enclaive {
+    pub fn new(base_url_: &str, scope: EnclaiveScope, auth: EnclaiveAuth) -> Result<Self> {
+        let http = Http::new(ProviderKind::Enclaive, json_message)?;
+        Ok(Self::with_http(base_url_, scope, auth, http))
+    }
+
+    pub fn with_http(base_url_: &str, scope: EnclaiveScope, auth: EnclaiveAuth, http: Http) -> Self {
+        let session = match &auth {
+            EnclaiveAuth::Token(token) => Some(Session { user_token: token.clone(), vault_token: None }),
+            EnclaiveAuth::Login { .. } => None,
+        };
+        Self { http, base: base_url(base_url_), scope, auth, session: Mutex::new(session) }
+    }
+
+    async fn login(&self) -> Result<Session> {
+        let EnclaiveAuth::Login { email, password } = &self.auth else {
+            return Err(AppError::new(
+                ErrorCode::AuthFailed,
+                "The enclaive token was rejected; paste a new one.",
+            ));
+        };
+        let url = format!("{}/api/login", self.base);
+        let answer = self
+            .http
+            .send(Retry::Never, || {
+                self.http
+                    .request(Method::POST, &url)
+                    .json(&json!({"email": email, "password": password.expose()}))
+            })
+            .await?;
+        let tokens: Value = answer.json(ProviderKind::Enclaive)?;
+        let user_token = tokens.get("userToken").and_then(Value::as_str).ok_or_else(|| {
+            AppError::new(ErrorCode::MalformedResponse, "enclaive's login answer has no userToken.")
+        })?;
+        Ok(Session {
+            user_token: Secret::new(user_token),
+            vault_token: tokens.get("vaultToken").and_then(Value::as_str).map(Secret::new),
+        })
+    }
+
+    async fn bearer(&self) -> Result<Secret> {
+        let mut session = self.session.lock().await;
+        if session.is_none() {
+            *session = Some(self.login().await?);
+        }
+        Ok(session.as_ref().map(|s| s.user_token.clone()).expect("set above"))
+    }
+
+    /// The team's Vault token, when the login gave one.
+    pub async fn vault_token(&self) -> Result<Option<Secret>> {
+        self.bearer().await?;
+        Ok(self.session.lock().await.as_ref().and_then(|s| s.vault_token.clone()))
+    }
+
+    async fn call(&self, retry: Retry, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
+        let url = format!("{}{path}", self.base);
+        let mut relogged = false;
+        loop {
+            let token = self.bearer().await?;
+            let result = self
+                .http
+                .send(retry, || {
+                    let request = self.http.request(method.clone(), &url).bearer_auth(token.expose());
+                    match body {
+                        Some(body) => request.json(body),
+                        None => request,
+                    }
+                })
+                .await;
+            match result {
+                // A 401 means the request was not carried out, so sending it again after a fresh login is
+                // safe even for a create.
+                Err(err)
+                    if err.code == ErrorCode::AuthFailed
+                        && !relogged
+                        && matches!(self.auth, EnclaiveAuth::Login { .. }) =>
+                {
+                    *self.session.lock().await = None;
+                    relogged = true;
+                }
+                Err(err) => return Err(err),
+                Ok(answer) => return answer.json(ProviderKind::Enclaive),
+            }
+        }
+    }
+
+    /// The projects of the account's team, for the account form.
+    pub async fn projects(&self) -> Result<Vec<(String, String)>> {
+        let projects = self
+            .call(
+                Retry::Idempotent,
+                Method::GET,
+                &format!("/api/teams/{}/projects", self.scope.team_id),
+                None,
+            )
+            .await?;
+        Ok(projects
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .map(|p| (text(p, "_id").unwrap_or_default(), text(p, "name").unwrap_or_default()))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+fn text(value: &Value, key: &str) -> Option<String> {
+    value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+pub(crate) fn vm_of(record: &Value) -> Vm {
+    let status = record.get("status").and_then(Value::as_i64).unwrap_or(-1);
+    let state = match status {
+        STATUS_CREATED => VmState::Creating,
+        STATUS_RUNNING => VmState::Running,
+        _ => VmState::Unknown,
+    };
+    let addresses = record
+        .get("ipConfigurations")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|c| {
+                    text(c, "address").map(|ip| Address::new(&ip, c.get("type") == Some(&json!("public"))))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let size = record.get("size").filter(|s| s.is_object());
+    let price = record.get("price").filter(|p| p.is_object()).map(|p| Price {
+        per_hour: p.get("pricePerHour").and_then(Value::as_f64),
+        per_month: p.get("pricePerMonth").and_then(Value::as_f64),
+        currency: text(p, "currencyCode"),
+        as_given: None,
+    });
+    let flavor = size.map(|s| Flavor {
+        id: text(s, "_id").unwrap_or_default(),
+        name: text(s, "name").unwrap_or_default(),
+        region: text(s, "location"),
+        vcpu: s.get("vCPUs").and_then(Value::as_u64).map(|v| v as u32),
+        ram_gb: s.get("memoryGB").and_then(Value::as_f64),
+        disk_gb: s.get("spaceGB").and_then(Value::as_f64),
+        gpu: None,
+        gpu_count: 0,
+        price: price.clone(),
+        available: true,
+    });
+    let image = record.get("image").map(|i| {
+        let distribution = text(i, "distribution").unwrap_or_default();
+        let version = i.get("version").and_then(|v| text(v, "displayName")).unwrap_or_default();
+        format!("{distribution} {version}").trim().to_owned()
+    });
+    Vm {
+        id: text(record, "_id").unwrap_or_default(),
+        name: text(record, "name").unwrap_or_default(),
+        provider: ProviderKind::Enclaive,
+        state,
+        raw_state: format!("status {status}"),
+        addresses,
+        region: record.get("region").and_then(|r| r.get("datacenter")).and_then(|d| text(d, "displayName")),
+        image: image.filter(|i| !i.is_empty()),
+        flavor,
+        created: text(record, "createdAt"),
+        labels: record
+            .get("tags")
+            .and_then(Value::as_array)
+            .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .unwrap_or_default(),
+        extra: record.clone(),
+    }
+}
+
+#[async_trait]
+impl Provider for Enclaive {
+    fn kind(&self) -> ProviderKind {
+        ProviderKind::Enclaive
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            regions: false,
+            security_rules_at_create: false,
+            key_pairs: false,
+            password_login: true,
+            cloud_init: false,
+            max_count: 10,
+            console: ConsoleKind::None,
+            reboot: false,
+            labels: true,
+            max_name_len: 63,
+        }
+    }
+
+    /// The catalog endpoints are not documented (docs/providers/enclaive.md): the wizard clones an
+    /// existing VM's configuration instead.
+    async fn catalog(&self) -> Result<Catalog> {
+        Ok(Catalog::default())
+    }
+
+    async fn list_vms(&self) -> Result<Vec<Vm>> {
+        let path =
+            format!("/api/teams/{}/projects/{}/virtual-machines", self.scope.team_id, self.scope.project_id);
+        let list = self.call(Retry::Idempotent, Method::GET, &path, None).await?;
+        Ok(list.as_array().map(|l| l.iter().map(vm_of).collect()).unwrap_or_default())
+    }
+
+    async fn get_vm(&self, id: &str) -> Result<Vm> {
+        Ok(vm_of(
+            &self.call(Retry::Idempotent, Method::GET, &format!("/api/virtual-machines/{id}"), None).await?,
+        ))
+    }
+
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+        let options = request.provider_options.clone().unwrap_or_default();
+        for field in ["cloudProvider", "provider", "size", "price", "region", "image"] {
+            if options.get(field).is_none() {
+                return Err(AppError::invalid_input(
+                    field,
+                    "enclaive needs the provider, size, price, region and image of an existing VM (use Clone).",
+                ));
+            }
+        }
+        let names: Vec<String> = if request.count <= 1 {
+            vec![request.name.clone()]
+        } else {
+            (1..=request.count).map(|i| format!("{}-{i:02}", request.name)).collect()
+        };
+        let mut body = json!({
+            "team": self.scope.team_id,
+            "project": self.scope.project_id,
+            "hostNames": names,
+            "quantity": names.len(),
+            "subscription": "",
+            "tags": request.labels,
+            "access": null,
+            "authMethod": 1,
+        });
+        for field in
+            ["cloudProvider", "provider", "size", "price", "region", "image", "authMethod", "subscription"]
+        {
+            if let Some(value) = options.get(field) {
+                body[field] = value.clone();
+            }
+        }
+        let created = self.call(Retry::Never, Method::POST, "/api/virtual-machines", Some(&body)).await?;
+        Ok(created.as_array().map(|l| l.iter().map(vm_of).collect()).unwrap_or_default())
+    }
+
+    async fn power(&self, id: &str, action: PowerAction) -> Result<()> {
+        let verb = match action {
+            PowerAction::Start => "start",
+            PowerAction::Stop => "stop",
+            PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
+        };
+        self.call(Retry::Never, Method::PUT, &format!("/api/virtual-machines/{id}/{verb}"), None)
+            .await
+            .map(drop)
+    }
+
+    async fn delete(&self, id: &str) -> Result<()> {
+        self.call(Retry::Never, Method::DELETE, &format!("/api/virtual-machines/{id}"), None).await.map(drop)
+    }
+
+    async fn console(&self, _id: &str) -> Result<ConsoleTarget> {
+        Err(unsupported(self.kind(), "console"))
+    }
+}

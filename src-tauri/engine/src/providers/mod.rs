@@ -1,0 +1,45 @@
+//! One trait over the four backends. Each implementation maps its API to the normalised model of
+//! `crate::model`; see `docs/providers/` for the wire formats and what is still an open question.
+
+pub mod cloudvm;
+pub mod enclaive;
+pub mod http;
+pub mod hyperstack;
+pub mod lunanode;
+
+use crate::error::{AppError, ErrorCode, Result};
+use crate::model::{Capabilities, Catalog, ConsoleTarget, CreateRequest, PowerAction, ProviderKind, Vm};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait Provider: Send + Sync {
+    fn kind(&self) -> ProviderKind;
+
+    fn capabilities(&self) -> Capabilities;
+
+    /// Regions, images, flavors (with prices), key pairs and rule protocols for the create wizard.
+    async fn catalog(&self) -> Result<Catalog>;
+
+    async fn list_vms(&self) -> Result<Vec<Vm>>;
+
+    async fn get_vm(&self, id: &str) -> Result<Vm>;
+
+    /// Sent exactly once: a create is never retried, whatever happens.
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>>;
+
+    async fn power(&self, id: &str, action: PowerAction) -> Result<()>;
+
+    async fn delete(&self, id: &str) -> Result<()>;
+
+    async fn console(&self, id: &str) -> Result<ConsoleTarget>;
+}
+
+pub(crate) fn unsupported(kind: ProviderKind, what: &str) -> AppError {
+    AppError::new(ErrorCode::Unsupported, format!("{} has no {what}.", kind.display_name()))
+        .with_detail("provider", kind.display_name())
+}
+
+/// Trims a trailing slash so paths can be appended with `format!("{base}/…")`.
+pub(crate) fn base_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
