@@ -51,7 +51,18 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/vm/{id}/start", get(start_vm))
         .route("/vm/{id}/stop", get(stop_vm))
         .with_state(state.clone());
-    serve(app, state, Shared::new(Some(machines), error)).await
+    let seeder = {
+        let state = state.clone();
+        Arc::new(move |n: usize| {
+            let mut machines = state.machines.lock().unwrap();
+            for _ in 0..n {
+                let id = format!("i-{:016x}d", state.next_id.fetch_add(1, Ordering::SeqCst));
+                let record = json!({"environment": "aws-test1", "machinetype": "small-debian"});
+                machines.insert(Machine::new(id.clone(), format!("bulk-{id}"), Phase::Running, record));
+            }
+        })
+    };
+    serve(app, state, Shared::new(Some(machines), error).with_seeder(seeder)).await
 }
 
 fn environment(name: &str) -> Option<Value> {

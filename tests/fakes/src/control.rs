@@ -24,17 +24,37 @@ pub struct Recorded {
     pub query: Option<String>,
 }
 
+/// Adds `n` running VMs in the backend's own record format (for benchmarks and big lists).
+pub type Seeder = Arc<dyn Fn(usize) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Shared {
     pub faults: Arc<Mutex<FaultTable>>,
     pub log: Arc<Mutex<Vec<Recorded>>>,
     pub machines: Option<Arc<Mutex<Machines>>>,
     error_body: ErrorBody,
+    seeder: Option<Seeder>,
 }
 
 impl Shared {
     pub fn new(machines: Option<Arc<Mutex<Machines>>>, error_body: ErrorBody) -> Self {
-        Self { faults: Default::default(), log: Default::default(), machines, error_body }
+        Self { faults: Default::default(), log: Default::default(), machines, error_body, seeder: None }
+    }
+
+    pub fn with_seeder(mut self, seeder: Seeder) -> Self {
+        self.seeder = Some(seeder);
+        self
+    }
+
+    /// Adds `n` running VMs; false where the fake has no machines (Vault).
+    pub fn seed(&self, n: usize) -> bool {
+        match &self.seeder {
+            Some(seed) => {
+                seed(n);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn inject(&self, rule: FaultRule) {
@@ -60,6 +80,7 @@ pub(crate) fn wrap(app: Router, shared: Shared) -> Router {
         .route("/__fake/faults", axum::routing::post(add_fault).delete(clear_faults))
         .route("/__fake/requests", get(list_requests).delete(clear_requests))
         .route("/__fake/machines/{id}/address", put(set_address))
+        .route("/__fake/machines/seed", axum::routing::post(seed))
         .with_state(shared.clone());
     app.layer(middleware::from_fn_with_state(shared, record_and_fault)).merge(control)
 }
@@ -119,6 +140,19 @@ async fn list_requests(State(shared): State<Shared>) -> Json<Vec<Recorded>> {
 async fn clear_requests(State(shared): State<Shared>) -> StatusCode {
     shared.log.lock().unwrap().clear();
     StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+struct Seed {
+    count: usize,
+}
+
+async fn seed(State(shared): State<Shared>, Json(body): Json<Seed>) -> StatusCode {
+    if shared.seed(body.count) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
 }
 
 #[derive(Deserialize)]

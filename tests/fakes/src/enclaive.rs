@@ -57,7 +57,23 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/api/virtual-machines/{id}/{action}", put(vm_action))
         .layer(middleware::from_fn(require_bearer));
     let app = Router::new().route("/api/login", post(login)).merge(protected).with_state(state.clone());
-    serve(app, state, Shared::new(Some(machines), error)).await
+    let seeder = {
+        let state = state.clone();
+        Arc::new(move |n: usize| {
+            let template = fixture("enclaive/get-vm-200.json");
+            let mut machines = state.machines.lock().unwrap();
+            for _ in 0..n {
+                let id = object_id(state.next_id.fetch_add(1, Ordering::SeqCst));
+                let mut record = template.clone();
+                record["_id"] = json!(id);
+                record["name"] = json!(format!("bulk-{id}"));
+                let mut machine = Machine::new(id.clone(), format!("bulk-{id}"), Phase::Running, record);
+                machine.public_ip = Some("185.112.181.102".into());
+                machines.insert(machine);
+            }
+        })
+    };
+    serve(app, state, Shared::new(Some(machines), error).with_seeder(seeder)).await
 }
 
 async fn require_bearer(request: Request, next: Next) -> Response {

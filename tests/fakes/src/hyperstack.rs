@@ -64,7 +64,21 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/v1/core/virtual-machines/{id}/console/{job}", get(console_link))
         .layer(middleware::from_fn(require_api_key))
         .with_state(state.clone());
-    serve(app, state, Shared::new(Some(machines), error)).await
+    let seeder = {
+        let state = state.clone();
+        Arc::new(move |n: usize| {
+            let template = fixture("hyperstack/create-vm-200.json")["instances"][0].clone();
+            let mut machines = state.machines.lock().unwrap();
+            for _ in 0..n {
+                let id = state.next_id.fetch_add(1, Ordering::SeqCst);
+                let mut record = template.clone();
+                record["id"] = json!(id);
+                record["name"] = json!(format!("bulk-{id}"));
+                machines.insert(Machine::new(id.to_string(), format!("bulk-{id}"), Phase::Running, record));
+            }
+        })
+    };
+    serve(app, state, Shared::new(Some(machines), error).with_seeder(seeder)).await
 }
 
 async fn require_api_key(request: Request, next: Next) -> Response {

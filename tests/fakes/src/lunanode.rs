@@ -65,7 +65,26 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
     machines.lock().unwrap().insert(seeded);
     let state = State { machines: machines.clone(), next_id: Arc::new(AtomicU64::new(1)) };
     let app = Router::new().route("/api/{category}/{action}/", post(dispatch)).with_state(state.clone());
-    serve(app, state, Shared::new(Some(machines), error)).await
+    let seeder = {
+        let state = state.clone();
+        Arc::new(move |n: usize| {
+            let template = fixture("lunanode/vm-info-200.json");
+            let mut machines = state.machines.lock().unwrap();
+            for _ in 0..n {
+                let id = format!(
+                    "{:08x}-0a86-42ea-bea8-ed60bd960c68",
+                    state.next_id.fetch_add(1, Ordering::SeqCst)
+                );
+                let mut record = template.clone();
+                record["extra"]["vm_id"] = json!(id);
+                record["extra"]["name"] = json!(format!("bulk-{id}"));
+                let mut machine = Machine::new(id.clone(), format!("bulk-{id}"), Phase::Running, record);
+                machine.public_ip = Some("172.81.176.30".into());
+                machines.insert(machine);
+            }
+        })
+    };
+    serve(app, state, Shared::new(Some(machines), error).with_seeder(seeder)).await
 }
 
 #[derive(Deserialize)]
