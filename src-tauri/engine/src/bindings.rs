@@ -36,6 +36,15 @@ fn declarations(cfg: &Config) -> Vec<String> {
         CreateRequest::decl(cfg),
         ConsoleTarget::decl(cfg),
         AccountListing::decl(cfg),
+        crate::targets::CredentialSource::decl(cfg),
+        crate::targets::SshTarget::decl(cfg),
+        crate::accounts::EnclaiveSignIn::decl(cfg),
+        crate::accounts::AccountSettings::decl(cfg),
+        crate::accounts::Journal::decl(cfg),
+        crate::accounts::AccountDraft::decl(cfg),
+        crate::accounts::Account::decl(cfg),
+        crate::accounts::AccountView::decl(cfg),
+        crate::accounts::ConnectionReport::decl(cfg),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! The Tauri shell (`src-tauri/`) adapts these types and functions to commands, state and events;
 //! nothing here depends on Tauri, so the engine builds and tests on a machine without WebKit.
 
+pub mod accounts;
 pub mod app_info;
 pub mod error;
 pub mod fleet;
@@ -11,6 +12,7 @@ pub mod logging;
 pub mod model;
 pub mod providers;
 pub mod secret;
+pub mod targets;
 
 #[cfg(test)]
 mod bindings;

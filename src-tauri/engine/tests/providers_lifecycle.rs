@@ -145,7 +145,16 @@ async fn lunanode_signs_every_call_and_runs_the_documented_vm() {
     assert_eq!(vm.image.as_deref(), Some("Ubuntu 18.04 64-bit (template)"));
     assert_eq!(vm.addresses.iter().filter(|a| a.public).count(), 2, "IPv6 and IPv4 external addresses");
     assert_eq!(vm.public_address().unwrap().ip, "172.81.176.21");
-    assert_eq!(vm.extra["info"]["login_details"], json!("username: ubuntu; password: QixaTUKqP1IvxBeG"));
+    assert_eq!(
+        vm.extra["info"]["login_details"],
+        json!("username: ubuntu; password: ***"),
+        "no password in the record"
+    );
+    let (user, password) = provider.login_details(&vm.id).await.unwrap().unwrap();
+    assert_eq!((user.as_str(), password.expose()), ("ubuntu", "QixaTUKqP1IvxBeG"));
+    let target = vmdeck_engine::targets::ssh_target(&vm, None).unwrap();
+    assert_eq!((target.host.as_str(), target.user.as_str()), ("172.81.176.21", "ubuntu"));
+    assert_eq!(target.credentials, vmdeck_engine::targets::CredentialSource::ProviderPassword);
 
     let catalog = provider.catalog().await.unwrap();
     assert_eq!(catalog.regions.len(), 3);

@@ -115,3 +115,73 @@ error: AppError | null,
  * Milliseconds since the epoch when the answer (or the error) arrived.
  */
 fetched_at_ms: number, };
+
+export type CredentialSource = { "kind": "vault", path: string, } | { "kind": "provider_password" } | { "kind": "key_pair", name: string, } | { "kind": "ask" };
+
+export type SshTarget = { host: string, port: number, user: string, credentials: CredentialSource, };
+
+export type EnclaiveSignIn = "password" | "token";
+
+export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: EnclaiveSignIn, email: string, team_id: string, project_id: string, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, };
+
+export type Journal = "saved" | "adding" | "removing";
+
+export type AccountDraft = { label: string, 
+/**
+ * A CSS colour for the account's badge, e.g. "#2f6fde".
+ */
+color: string, settings: AccountSettings, 
+/**
+ * Where VM login credentials live in Vault; placeholders `{teamId}`, `{projectId}`, `{vmId}`, `{vmName}`, `{accountId}`.
+ */
+vault_path_template: string | null, 
+/**
+ * An HTTP(S) proxy for this account only (otherwise `HTTPS_PROXY` / `NO_PROXY` apply).
+ */
+proxy: string | null, 
+/**
+ * A PEM CA certificate to trust for this account's server (a self-hosted Cloud VM API, say).
+ */
+ca_certificate_pem: string | null, };
+
+export type Account = { id: string, journal: Journal, label: string, 
+/**
+ * A CSS colour for the account's badge, e.g. "#2f6fde".
+ */
+color: string, settings: AccountSettings, 
+/**
+ * Where VM login credentials live in Vault; placeholders `{teamId}`, `{projectId}`, `{vmId}`, `{vmName}`, `{accountId}`.
+ */
+vault_path_template: string | null, 
+/**
+ * An HTTP(S) proxy for this account only (otherwise `HTTPS_PROXY` / `NO_PROXY` apply).
+ */
+proxy: string | null, 
+/**
+ * A PEM CA certificate to trust for this account's server (a self-hosted Cloud VM API, say).
+ */
+ca_certificate_pem: string | null, };
+
+export type AccountView = { has_secret: boolean | null, id: string, journal: Journal, label: string, 
+/**
+ * A CSS colour for the account's badge, e.g. "#2f6fde".
+ */
+color: string, settings: AccountSettings, 
+/**
+ * Where VM login credentials live in Vault; placeholders `{teamId}`, `{projectId}`, `{vmId}`, `{vmName}`, `{accountId}`.
+ */
+vault_path_template: string | null, 
+/**
+ * An HTTP(S) proxy for this account only (otherwise `HTTPS_PROXY` / `NO_PROXY` apply).
+ */
+proxy: string | null, 
+/**
+ * A PEM CA certificate to trust for this account's server (a self-hosted Cloud VM API, say).
+ */
+ca_certificate_pem: string | null, };
+
+export type ConnectionReport = { vm_count: number, 
+/**
+ * One line for the form, e.g. "Signed in to Hyperstack: 3 VMs".
+ */
+summary: string, };

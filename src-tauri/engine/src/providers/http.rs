@@ -68,11 +68,32 @@ impl Http {
         timeout: Duration,
         retry: RetryPolicy,
     ) -> Result<Self> {
-        // reqwest honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY by default ("system-proxy").
-        let client = reqwest::Client::builder()
+        Self::with_options(provider, message_of, timeout, retry, None, None)
+    }
+
+    /// With an account's own proxy and CA certificate. Without a proxy, reqwest honours HTTPS_PROXY,
+    /// HTTP_PROXY and NO_PROXY ("system-proxy").
+    pub fn with_options(
+        provider: ProviderKind,
+        message_of: MessageOf,
+        timeout: Duration,
+        retry: RetryPolicy,
+        proxy: Option<&str>,
+        ca_pem: Option<&str>,
+    ) -> Result<Self> {
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("VMDeck/", env!("CARGO_PKG_VERSION")))
+            .user_agent(concat!("VMDeck/", env!("CARGO_PKG_VERSION")));
+        if let Some(proxy) = proxy.map(str::trim).filter(|p| !p.is_empty()) {
+            let proxy = reqwest::Proxy::all(proxy)
+                .map_err(|err| AppError::invalid_input("proxy", format!("Not a proxy URL: {err}")))?;
+            builder = builder.proxy(proxy);
+        }
+        if let Some(pem) = ca_pem.map(str::trim).filter(|p| !p.is_empty()) {
+            builder = builder.add_root_certificate(ca_certificate(pem)?);
+        }
+        let client = builder
             .build()
             .map_err(|err| AppError::internal(format!("Could not set up the HTTP client: {err}")))?;
         Ok(Self { client, provider, retry, message_of })
@@ -186,6 +207,22 @@ impl Http {
         }
         self.where_(error, method, path)
     }
+}
+
+/// Parses a PEM CA certificate; reqwest with rustls checks only when the client is built, so this does.
+pub fn ca_certificate(pem: &str) -> Result<reqwest::Certificate> {
+    let invalid =
+        |why: String| AppError::invalid_input("ca_certificate_pem", format!("Not a PEM certificate: {why}"));
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(invalid("it has no BEGIN CERTIFICATE line.".into()));
+    }
+    let certificate =
+        reqwest::Certificate::from_pem(pem.as_bytes()).map_err(|err| invalid(err.to_string()))?;
+    reqwest::Client::builder()
+        .add_root_certificate(certificate.clone())
+        .build()
+        .map_err(|err| invalid(err.to_string()))?;
+    Ok(certificate)
 }
 
 fn retry_after(response: &Response) -> Option<Duration> {

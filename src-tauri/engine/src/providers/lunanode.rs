@@ -218,7 +218,32 @@ fn vm_of_info(answer: &Value) -> Vm {
     }
     vm.image = text(info, "image").or_else(|| text(info, "os"));
     vm.extra = answer.clone();
+    // The password in `login_details` is a secret: the raw record shown in the UI keeps only the user.
+    if let Some(details) = text(info, "login_details") {
+        vm.extra["info"]["login_details"] = json!(redact_password(&details));
+    }
     vm
+}
+
+fn redact_password(details: &str) -> String {
+    details
+        .split(';')
+        .map(|part| if part.trim().starts_with("password:") { " password: ***" } else { part })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+impl Lunanode {
+    /// The user and password Lunanode reports for a VM (template images), for the SSH login only.
+    pub async fn login_details(&self, id: &str) -> Result<Option<(String, Secret)>> {
+        let answer = self.call(Retry::Idempotent, "vm/info", &[("vm_id", id.to_owned())]).await?;
+        let details = text(&answer["info"], "login_details").unwrap_or_default();
+        let user = crate::targets::lunanode_login_user(&details);
+        let password = details
+            .split(';')
+            .find_map(|p| p.trim().strip_prefix("password:").map(|s| Secret::new(s.trim())));
+        Ok(user.zip(password))
+    }
 }
 
 #[async_trait]

@@ -39,6 +39,15 @@ pub(crate) fn unsupported(kind: ProviderKind, what: &str) -> AppError {
         .with_detail("provider", kind.display_name())
 }
 
+/// How each backend words its errors (see `http::MessageOf`).
+pub fn message_of(kind: ProviderKind) -> http::MessageOf {
+    match kind {
+        ProviderKind::Enclaive | ProviderKind::Hyperstack => http::json_message,
+        ProviderKind::Lunanode => lunanode::error_text,
+        ProviderKind::Cloudvm => http::text_message,
+    }
+}
+
 /// Trims a trailing slash so paths can be appended with `format!("{base}/…")`.
 pub(crate) fn base_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()

@@ -1,0 +1,159 @@
+//! What an account is, without its secret.
+
+use crate::error::{AppError, Result};
+use crate::model::ProviderKind;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How an enclaive account signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EnclaiveSignIn {
+    /// Email and password (the secret); VMDeck logs in again when the token expires.
+    Password,
+    /// A pasted JWT (the secret).
+    Token,
+}
+
+/// The non-secret settings of each kind of account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AccountSettings {
+    Enclaive { base_url: String, sign_in: EnclaiveSignIn, email: String, team_id: String, project_id: String },
+    Hyperstack { base_url: String, default_environment: Option<String> },
+    Lunanode { base_url: String, api_id: String, default_region: Option<String> },
+    Cloudvm { base_url: String, access_key: String, environment: String, machine_types: Vec<String> },
+}
+
+impl AccountSettings {
+    pub fn kind(&self) -> ProviderKind {
+        match self {
+            AccountSettings::Enclaive { .. } => ProviderKind::Enclaive,
+            AccountSettings::Hyperstack { .. } => ProviderKind::Hyperstack,
+            AccountSettings::Lunanode { .. } => ProviderKind::Lunanode,
+            AccountSettings::Cloudvm { .. } => ProviderKind::Cloudvm,
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        match self {
+            AccountSettings::Enclaive { base_url, .. }
+            | AccountSettings::Hyperstack { base_url, .. }
+            | AccountSettings::Lunanode { base_url, .. }
+            | AccountSettings::Cloudvm { base_url, .. } => base_url,
+        }
+    }
+
+    /// What the secret of this kind is called in the form.
+    pub fn secret_label(&self) -> &'static str {
+        match self {
+            AccountSettings::Enclaive { sign_in: EnclaiveSignIn::Password, .. } => "password",
+            AccountSettings::Enclaive { sign_in: EnclaiveSignIn::Token, .. } => "token",
+            AccountSettings::Hyperstack { .. } | AccountSettings::Lunanode { .. } => "API key",
+            AccountSettings::Cloudvm { .. } => "secret key",
+        }
+    }
+}
+
+/// Where an account is in its life; anything but `saved` is a half-done change `recover` completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Journal {
+    #[default]
+    Saved,
+    Adding,
+    Removing,
+}
+
+/// The fields a user fills in (everything but the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AccountDraft {
+    pub label: String,
+    /// A CSS colour for the account's badge, e.g. "#2f6fde".
+    pub color: String,
+    pub settings: AccountSettings,
+    /// Where VM login credentials live in Vault; placeholders `{teamId}`, `{projectId}`, `{vmId}`, `{vmName}`, `{accountId}`.
+    pub vault_path_template: Option<String>,
+    /// An HTTP(S) proxy for this account only (otherwise `HTTPS_PROXY` / `NO_PROXY` apply).
+    pub proxy: Option<String>,
+    /// A PEM CA certificate to trust for this account's server (a self-hosted Cloud VM API, say).
+    pub ca_certificate_pem: Option<String>,
+}
+
+/// A saved account as the store and the UI see it: no secret in here, by construction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Account {
+    pub id: String,
+    #[serde(flatten)]
+    pub draft: AccountDraft,
+    #[serde(default)]
+    pub journal: Journal,
+}
+
+/// The default Vault path of enclaive's VM root credentials (docs/providers/enclaive.md).
+pub const ENCLAIVE_VAULT_PATH: &str = "enclaive-static/data/{teamId}/user/root";
+
+fn required(field: &str, value: &str, what: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(AppError::invalid_input(field, format!("{what} is required.")));
+    }
+    Ok(())
+}
+
+fn url(field: &str, value: &str) -> Result<()> {
+    required(field, value, "The server address")?;
+    let parsed = reqwest::Url::parse(value.trim()).map_err(|err| {
+        AppError::invalid_input(field, format!("\u{201c}{value}\u{201d} is not a URL: {err}."))
+    })?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(AppError::invalid_input(
+            field,
+            "The address must start with https:// (or http:// for a local server).",
+        ));
+    }
+    Ok(())
+}
+
+impl AccountDraft {
+    /// Checks the fields before anything is stored or sent.
+    pub fn validate(&self) -> Result<()> {
+        required("label", &self.label, "A name")?;
+        if self.label.chars().count() > 60 {
+            return Err(AppError::invalid_input("label", "A name has at most 60 characters."));
+        }
+        url("base_url", self.settings.base_url())?;
+        match &self.settings {
+            AccountSettings::Enclaive { sign_in, email, team_id, project_id, .. } => {
+                if *sign_in == EnclaiveSignIn::Password {
+                    required("email", email, "The email address")?;
+                }
+                required("team_id", team_id, "The team ID")?;
+                required("project_id", project_id, "The project ID")?;
+            }
+            AccountSettings::Hyperstack { .. } => {}
+            AccountSettings::Lunanode { api_id, .. } => {
+                if api_id.trim().len() != crate::providers::lunanode::API_ID_LEN {
+                    return Err(AppError::invalid_input("api_id", "A Lunanode API ID has 16 characters."));
+                }
+            }
+            AccountSettings::Cloudvm { access_key, environment, .. } => {
+                required("access_key", access_key, "The access key")?;
+                if access_key.contains(':') {
+                    return Err(AppError::invalid_input(
+                        "access_key",
+                        "The access key cannot contain a colon (the token joins key and secret with one).",
+                    ));
+                }
+                required("environment", environment, "The environment")?;
+            }
+        }
+        if let Some(proxy) = self.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            reqwest::Proxy::all(proxy.trim())
+                .map_err(|err| AppError::invalid_input("proxy", format!("Not a proxy URL: {err}.")))?;
+        }
+        if let Some(pem) = self.ca_certificate_pem.as_deref().filter(|p| !p.trim().is_empty()) {
+            crate::providers::http::ca_certificate(pem)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,281 @@
+//! Adding, changing and removing accounts so that the store and the keychain never disagree.
+
+use super::model::{Account, AccountDraft, AccountSettings, EnclaiveSignIn, Journal};
+use super::store::{AccountStore, SecretStore};
+use crate::error::{AppError, ErrorCode, Result};
+use crate::providers::cloudvm::CloudVm;
+use crate::providers::enclaive::{Enclaive, EnclaiveAuth, EnclaiveScope};
+use crate::providers::http::{Http, RetryPolicy, DEFAULT_TIMEOUT};
+use crate::providers::hyperstack::Hyperstack;
+use crate::providers::lunanode::Lunanode;
+use crate::providers::{message_of, Provider};
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use ts_rs::TS;
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ConnectionReport {
+    pub vm_count: u32,
+    /// One line for the form, e.g. "Signed in to Hyperstack: 3 VMs".
+    pub summary: String,
+}
+
+/// An account as the list shows it: whether its secret is in the keychain (None: the keychain could not
+/// be asked).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AccountView {
+    #[serde(flatten)]
+    pub account: Account,
+    pub has_secret: Option<bool>,
+}
+
+/// The export file: settings only, never a secret.
+#[derive(Debug, Serialize, Deserialize)]
+struct ExportFile {
+    vmdeck_accounts: u32,
+    accounts: Vec<AccountDraft>,
+}
+
+pub struct AccountService {
+    store: Arc<dyn AccountStore>,
+    secrets: Arc<dyn SecretStore>,
+    /// One change at a time: a change reads, edits and writes the whole list.
+    changing: Mutex<()>,
+    counter: AtomicU64,
+}
+
+impl AccountService {
+    pub fn new(store: Arc<dyn AccountStore>, secrets: Arc<dyn SecretStore>) -> Self {
+        Self { store, secrets, changing: Mutex::new(()), counter: AtomicU64::new(0) }
+    }
+
+    fn new_id(&self, taken: &[Account]) -> String {
+        loop {
+            let nanos = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap_or_default()
+                .as_nanos();
+            let id = format!(
+                "acct-{:x}{:02x}",
+                nanos & 0xffff_ffff_ffff,
+                self.counter.fetch_add(1, Ordering::SeqCst) & 0xff
+            );
+            if !taken.iter().any(|a| a.id == id) {
+                return id;
+            }
+        }
+    }
+
+    /// Finishes what a crash interrupted: an `adding` account is undone (secret and all), a `removing`
+    /// one is removed. Call once at start-up. Returns how many were fixed.
+    pub fn recover(&self) -> Result<usize> {
+        let _guard = self.changing.lock().unwrap();
+        let accounts = self.store.load()?;
+        let (pending, saved): (Vec<Account>, Vec<Account>) =
+            accounts.into_iter().partition(|a| a.journal != Journal::Saved);
+        if pending.is_empty() {
+            return Ok(0);
+        }
+        for account in &pending {
+            self.secrets.delete(&account.id)?;
+            tracing::warn!(account = %account.id, journal = ?account.journal, "finished an interrupted account change");
+        }
+        self.store.save(&saved)?;
+        Ok(pending.len())
+    }
+
+    pub fn list(&self) -> Result<Vec<AccountView>> {
+        let accounts = self.store.load()?;
+        Ok(accounts
+            .into_iter()
+            .filter(|a| a.journal == Journal::Saved)
+            .map(|account| {
+                let has_secret = self.secrets.get(&account.id).ok().map(|s| s.is_some());
+                AccountView { account, has_secret }
+            })
+            .collect())
+    }
+
+    pub fn get(&self, id: &str) -> Result<Account> {
+        self.store
+            .load()?
+            .into_iter()
+            .find(|a| a.id == id && a.journal == Journal::Saved)
+            .ok_or_else(|| not_found(id))
+    }
+
+    /// Saves settings and secret, or neither: the account is journalled as `adding` first, the secret
+    /// written next, and the journal cleared last.
+    pub fn add(&self, draft: AccountDraft, secret: Secret) -> Result<Account> {
+        draft.validate()?;
+        if secret.is_empty() {
+            return Err(AppError::invalid_input(
+                "secret",
+                format!("The {} is required.", draft.settings.secret_label()),
+            ));
+        }
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Adding };
+        accounts.push(account.clone());
+        self.store.save(&accounts)?;
+        if let Err(err) = self.secrets.set(&account.id, &secret) {
+            accounts.retain(|a| a.id != account.id);
+            self.store.save(&accounts)?;
+            return Err(err);
+        }
+        accounts.last_mut().expect("pushed above").journal = Journal::Saved;
+        self.store.save(&accounts)?;
+        Ok(Account { journal: Journal::Saved, ..account })
+    }
+
+    /// Changes settings (and the secret, when one is given).
+    pub fn update(&self, id: &str, draft: AccountDraft, secret: Option<Secret>) -> Result<Account> {
+        draft.validate()?;
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        let index = accounts
+            .iter()
+            .position(|a| a.id == id && a.journal == Journal::Saved)
+            .ok_or_else(|| not_found(id))?;
+        if let Some(secret) = secret.filter(|s| !s.is_empty()) {
+            self.secrets.set(id, &secret)?;
+        }
+        accounts[index].draft = draft;
+        self.store.save(&accounts)?;
+        Ok(accounts[index].clone())
+    }
+
+    pub fn rename(&self, id: &str, label: &str) -> Result<Account> {
+        let mut draft = self.get(id)?.draft;
+        draft.label = label.to_owned();
+        self.update(id, draft, None)
+    }
+
+    /// Removes the account and its keychain entry: journalled as `removing` first, so a crash in between
+    /// is finished by `recover`.
+    pub fn remove(&self, id: &str) -> Result<()> {
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        let index = accounts
+            .iter()
+            .position(|a| a.id == id && a.journal == Journal::Saved)
+            .ok_or_else(|| not_found(id))?;
+        accounts[index].journal = Journal::Removing;
+        self.store.save(&accounts)?;
+        self.secrets.delete(id)?;
+        accounts.remove(index);
+        self.store.save(&accounts)
+    }
+
+    /// A copy with its own keychain entry holding the same secret.
+    pub fn duplicate(&self, id: &str) -> Result<Account> {
+        let original = self.get(id)?;
+        let secret = self.secrets.get(id)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::NotFound,
+                "This account has no secret in the keychain to copy; enter it first.",
+            )
+        })?;
+        let mut draft = original.draft;
+        draft.label = format!("{} (copy)", draft.label).chars().take(60).collect();
+        self.add(draft, secret)
+    }
+
+    pub fn secret(&self, id: &str) -> Result<Secret> {
+        self.secrets.get(id)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::AuthFailed,
+                "This account has no secret in the keychain; edit it and enter the secret.",
+            )
+            .with_detail("account_id", id)
+        })
+    }
+
+    /// Every saved account as JSON, without secrets.
+    pub fn export(&self) -> Result<String> {
+        let accounts = self.list()?.into_iter().map(|v| v.account.draft).collect();
+        serde_json::to_string_pretty(&ExportFile { vmdeck_accounts: 1, accounts })
+            .map_err(|err| AppError::internal(format!("Could not write the export: {err}")))
+    }
+
+    /// Adds the accounts of an export; their secrets are entered afterwards (they show as missing).
+    pub fn import(&self, json: &str) -> Result<Vec<Account>> {
+        let file: ExportFile = serde_json::from_str(json).map_err(|err| {
+            AppError::invalid_input("import", format!("This is not a VMDeck accounts export: {err}."))
+        })?;
+        for draft in &file.accounts {
+            draft.validate()?;
+        }
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        let mut added = Vec::new();
+        for draft in file.accounts {
+            let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Saved };
+            accounts.push(account.clone());
+            added.push(account);
+        }
+        self.store.save(&accounts)?;
+        Ok(added)
+    }
+
+    /// The provider client of a saved account, with its secret from the keychain.
+    pub fn provider(&self, id: &str) -> Result<Arc<dyn Provider>> {
+        let account = self.get(id)?;
+        build_provider(&account.draft, self.secret(id)?)
+    }
+}
+
+fn not_found(id: &str) -> AppError {
+    AppError::new(ErrorCode::NotFound, "This account does not exist (any more).")
+        .with_detail("account_id", id)
+}
+
+/// A provider client for settings and a secret, saved or not.
+pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Provider>> {
+    let kind = draft.settings.kind();
+    let http = Http::with_options(
+        kind,
+        message_of(kind),
+        DEFAULT_TIMEOUT,
+        RetryPolicy::default(),
+        draft.proxy.as_deref(),
+        draft.ca_certificate_pem.as_deref(),
+    )?;
+    Ok(match &draft.settings {
+        AccountSettings::Enclaive { base_url, sign_in, email, team_id, project_id } => {
+            let scope = EnclaiveScope { team_id: team_id.clone(), project_id: project_id.clone() };
+            let auth = match sign_in {
+                EnclaiveSignIn::Password => EnclaiveAuth::Login { email: email.clone(), password: secret },
+                EnclaiveSignIn::Token => EnclaiveAuth::Token(secret),
+            };
+            Arc::new(Enclaive::with_http(base_url, scope, auth, http))
+        }
+        AccountSettings::Hyperstack { base_url, .. } => {
+            Arc::new(Hyperstack::with_http(base_url, secret, http))
+        }
+        AccountSettings::Lunanode { base_url, api_id, .. } => {
+            Lunanode::validate(api_id, secret.expose())?;
+            Arc::new(Lunanode::with_http(base_url, api_id, secret, http))
+        }
+        AccountSettings::Cloudvm { base_url, access_key, environment, machine_types } => Arc::new(
+            CloudVm::with_http(base_url, environment, machine_types.clone(), access_key, &secret, http),
+        ),
+    })
+}
+
+/// "Test connection": an authenticated read with the settings and secret as typed, before saving.
+pub async fn test_connection(draft: &AccountDraft, secret: Secret) -> Result<ConnectionReport> {
+    draft.validate()?;
+    let provider = build_provider(draft, secret)?;
+    let vms = provider.list_vms().await?;
+    let count = vms.len() as u32;
+    let noun = if count == 1 { "VM" } else { "VMs" };
+    Ok(ConnectionReport {
+        vm_count: count,
+        summary: format!("Signed in to {}: {count} {noun}", provider.kind().display_name()),
+    })
+}

@@ -1,0 +1,140 @@
+//! Where accounts live: the settings store (behind a trait, so the Tauri shell plugs in
+//! tauri-plugin-store) and the secret store (the OS keychain; an in-memory one for tests).
+
+use super::model::Account;
+use crate::error::{AppError, ErrorCode, Result};
+use crate::keychain::{map_keyring_error, Keychain};
+use crate::secret::Secret;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+pub trait AccountStore: Send + Sync {
+    fn load(&self) -> Result<Vec<Account>>;
+    /// Replaces every account; must be all or nothing.
+    fn save(&self, accounts: &[Account]) -> Result<()>;
+}
+
+pub trait SecretStore: Send + Sync {
+    fn set(&self, account_id: &str, secret: &Secret) -> Result<()>;
+    fn get(&self, account_id: &str) -> Result<Option<Secret>>;
+    /// Removing an entry that is not there is not an error.
+    fn delete(&self, account_id: &str) -> Result<()>;
+}
+
+/// Accounts as a JSON file, written to a temporary file and renamed over the old one.
+pub struct JsonFileStore {
+    path: PathBuf,
+}
+
+impl JsonFileStore {
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+}
+
+fn io_error(what: &str, err: impl std::fmt::Display) -> AppError {
+    AppError::internal(format!("Could not {what} the accounts file: {err}"))
+}
+
+impl AccountStore for JsonFileStore {
+    fn load(&self) -> Result<Vec<Account>> {
+        match std::fs::read_to_string(&self.path) {
+            Ok(text) => serde_json::from_str(&text).map_err(|err| io_error("read", err)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(err) => Err(io_error("read", err)),
+        }
+    }
+
+    fn save(&self, accounts: &[Account]) -> Result<()> {
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|err| io_error("create the folder of", err))?;
+        }
+        let text = serde_json::to_string_pretty(accounts).map_err(|err| io_error("encode", err))?;
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, text).map_err(|err| io_error("write", err))?;
+        std::fs::rename(&tmp, &self.path).map_err(|err| io_error("replace", err))
+    }
+}
+
+/// The OS keychain, one entry per account under the app's identifier.
+pub struct KeychainSecrets {
+    keychain: Keychain,
+}
+
+impl KeychainSecrets {
+    pub fn new(keychain: Keychain) -> Self {
+        Self { keychain }
+    }
+
+    fn entry(&self, account_id: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(self.keychain.service(), &format!("account:{account_id}"))
+            .map_err(map_keyring_error)
+    }
+}
+
+impl SecretStore for KeychainSecrets {
+    fn set(&self, account_id: &str, secret: &Secret) -> Result<()> {
+        self.entry(account_id)?.set_password(secret.expose()).map_err(map_keyring_error)
+    }
+
+    fn get(&self, account_id: &str) -> Result<Option<Secret>> {
+        match self.entry(account_id)?.get_password() {
+            Ok(value) => Ok(Some(Secret::new(value))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(err) => Err(map_keyring_error(err)),
+        }
+    }
+
+    fn delete(&self, account_id: &str) -> Result<()> {
+        match self.entry(account_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(map_keyring_error(err)),
+        }
+    }
+}
+
+/// Secrets in memory, with a switch that makes every call fail as a locked keychain would.
+#[derive(Default)]
+pub struct MemorySecrets {
+    entries: Mutex<HashMap<String, Secret>>,
+    failing: Mutex<Option<ErrorCode>>,
+}
+
+impl MemorySecrets {
+    pub fn fail_with(&self, code: Option<ErrorCode>) {
+        *self.failing.lock().unwrap() = code;
+    }
+
+    pub fn ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.entries.lock().unwrap().keys().cloned().collect();
+        ids.sort();
+        ids
+    }
+
+    fn check(&self) -> Result<()> {
+        match *self.failing.lock().unwrap() {
+            Some(code) => Err(AppError::new(code, "The keychain is locked.")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl SecretStore for MemorySecrets {
+    fn set(&self, account_id: &str, secret: &Secret) -> Result<()> {
+        self.check()?;
+        self.entries.lock().unwrap().insert(account_id.to_owned(), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, account_id: &str) -> Result<Option<Secret>> {
+        self.check()?;
+        Ok(self.entries.lock().unwrap().get(account_id).cloned())
+    }
+
+    fn delete(&self, account_id: &str) -> Result<()> {
+        self.check()?;
+        self.entries.lock().unwrap().remove(account_id);
+        Ok(())
+    }
+}
