@@ -50,7 +50,7 @@ fn add_saves_settings_and_secret_and_the_file_holds_no_secret() {
     let account = accounts
         .add(hyperstack_draft("https://infrahub-api.nexgencloud.com/v1"), Secret::new("hs-key-1234"))
         .unwrap();
-    assert_eq!(secrets.ids(), [account.id.clone()]);
+    assert_eq!(secrets.ids(), vec![account.id]);
     let listed = accounts.list().unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].has_secret, Some(true));
@@ -126,7 +126,7 @@ fn remove_rename_and_duplicate_keep_the_keychain_in_step() {
     assert_eq!(accounts.secret(&copy.id).unwrap().expose(), "key-a");
     assert_eq!(accounts.rename(&copy.id, "GPU lab 2").unwrap().draft.label, "GPU lab 2");
     accounts.remove(&a.id).unwrap();
-    assert_eq!(secrets.ids(), [copy.id.clone()]);
+    assert_eq!(secrets.ids(), vec![copy.id.clone()]);
     assert_eq!(accounts.list().unwrap().len(), 1);
     assert_eq!(accounts.remove(&a.id).unwrap_err().code, ErrorCode::NotFound);
 }
