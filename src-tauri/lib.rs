@@ -1,11 +1,16 @@
 //! The Tauri shell: it resolves platform paths, wires the engine into managed state and registers the
 //! commands. Everything with logic lives in the engine crate (`src-tauri/engine`).
 
+mod account_store;
 mod commands;
 mod state;
 
+use account_store::PluginAccountStore;
 use state::AppState;
+use std::sync::Arc;
 use tauri::Manager;
+use tauri_plugin_store::StoreExt;
+use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 
 pub fn run() {
@@ -17,10 +22,35 @@ pub fn run() {
             let log_guard = logging::init(&dirs.log_dir)?;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "VMDeck starting");
             let keychain = Keychain::new(app.config().identifier.clone());
-            app.manage(AppState::new(dirs, keychain, log_guard));
+            let store = app.store_builder(account_store::FILE).disable_auto_save().build()?;
+            let accounts = Arc::new(AccountService::new(
+                Arc::new(PluginAccountStore::new(store)),
+                Arc::new(KeychainSecrets::new(keychain.clone())),
+            ));
+            // Finish or undo an account change a crash interrupted; a locked keychain only delays that.
+            if let Err(err) = accounts.recover() {
+                tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
+            }
+            app.manage(AppState::new(dirs, keychain, accounts, log_guard));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app::app_info])
+        .invoke_handler(tauri::generate_handler![
+            commands::app::app_info,
+            commands::accounts::accounts_list,
+            commands::accounts::account_add,
+            commands::accounts::account_update,
+            commands::accounts::account_rename,
+            commands::accounts::account_remove,
+            commands::accounts::account_duplicate,
+            commands::accounts::account_test,
+            commands::accounts::accounts_export,
+            commands::accounts::accounts_import,
+            commands::machines::account_catalog,
+            commands::machines::account_capabilities,
+            commands::machines::machines_list,
+            commands::machines::machine_power,
+            commands::machines::machine_delete,
+        ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");
 }

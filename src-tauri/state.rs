@@ -1,17 +1,30 @@
 //! What every command can reach through `tauri::State`.
 
+use std::sync::Arc;
+use vmdeck_engine::accounts::AccountService;
+use vmdeck_engine::fleet::CatalogCache;
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
+
+/// Catalogs change rarely; the wizard offers a manual refresh.
+pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 pub struct AppState {
     pub dirs: AppDirs,
     pub keychain: Keychain,
+    pub accounts: Arc<AccountService>,
+    pub catalogs: CatalogCache,
     // Held, never read: dropping it would stop the log writer.
     _log_guard: LogGuard,
 }
 
 impl AppState {
-    pub fn new(dirs: AppDirs, keychain: Keychain, log_guard: LogGuard) -> Self {
-        Self { dirs, keychain, _log_guard: log_guard }
+    pub fn new(
+        dirs: AppDirs,
+        keychain: Keychain,
+        accounts: Arc<AccountService>,
+        log_guard: LogGuard,
+    ) -> Self {
+        Self { dirs, keychain, accounts, catalogs: CatalogCache::new(CATALOG_TTL), _log_guard: log_guard }
     }
 }

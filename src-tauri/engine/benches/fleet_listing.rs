@@ -123,22 +123,24 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-#[tokio::main]
-async fn main() {
-    // `cargo bench` passes `--bench`; this harness takes no options.
-    let (_fakes, ports) = start_fakes(ACCOUNTS.div_ceil(4));
-    let accounts = accounts(&ports).await;
-
-    // Warm-up: connections, the enclaive logins, and a check that every account lists its 200 VMs.
-    for listing in list_all(&accounts).await {
-        assert!(listing.error.is_none(), "{}: {:?}", listing.account_id, listing.error);
-        assert_eq!(listing.vms.len(), VMS, "{}", listing.account_id);
+async fn add_latency(ports: &[serde_json::Value], ms: u64) {
+    let client = reqwest::Client::new();
+    for p in ports {
+        for name in ["hyperstack", "lunanode", "enclaive", "cloudvm"] {
+            let url = format!("http://127.0.0.1:{}/__fake/faults", p[name]);
+            let rule = serde_json::json!({"path_prefix": "/", "fault": {"kind": "latency", "ms": ms}});
+            assert_eq!(client.post(url).json(&rule).send().await.unwrap().status(), 204);
+        }
     }
+}
 
+/// Median time of each account alone, then of all at once; prints both and returns the ratio.
+async fn measure(title: &str, accounts: &[(String, Arc<dyn Provider>)]) -> f64 {
+    println!("\n== {title}");
     println!("{:<14} {:>12}", "account", "median list");
     let mut slowest = Duration::ZERO;
     let mut sequential = Duration::ZERO;
-    for (id, provider) in &accounts {
+    for (id, provider) in accounts {
         let mut samples = Vec::new();
         for _ in 0..RUNS {
             let started = Instant::now();
@@ -153,13 +155,12 @@ async fn main() {
     let mut samples = Vec::new();
     for _ in 0..RUNS {
         let started = Instant::now();
-        let listings = list_all(&accounts).await;
+        let listings = list_all(accounts).await;
         samples.push(started.elapsed());
         assert_eq!(listings.iter().map(|l| l.vms.len()).sum::<usize>(), ACCOUNTS * VMS);
     }
     let all = median(samples);
     let ratio = all.as_secs_f64() / slowest.as_secs_f64();
-    println!();
     println!("{ACCOUNTS} accounts × {VMS} VMs, median of {RUNS} runs");
     println!("  slowest single account : {:>8.2} ms", slowest.as_secs_f64() * 1e3);
     println!(
@@ -167,11 +168,31 @@ async fn main() {
         all.as_secs_f64() * 1e3
     );
     println!("  one after the other    : {:>8.2} ms   (for reference)", sequential.as_secs_f64() * 1e3);
+    ratio
+}
+
+#[tokio::main]
+async fn main() {
+    // `cargo bench` passes `--bench`; this harness takes no options.
+    let (_fakes, ports) = start_fakes(ACCOUNTS.div_ceil(4));
+    let accounts = accounts(&ports).await;
+
+    // Warm-up: connections, the enclaive logins, and a check that every account lists its 200 VMs.
+    for listing in list_all(&accounts).await {
+        assert!(listing.error.is_none(), "{}: {:?}", listing.account_id, listing.error);
+        assert_eq!(listing.vms.len(), VMS, "{}", listing.account_id);
+    }
+    let local =
+        measure("fakes answering at once (server and client share this machine's cores)", &accounts).await;
+    add_latency(&ports, 150).await;
+    let remote = measure("fakes answering after 150 ms, as a remote API does", &accounts).await;
+    println!();
+    println!("ratio all/slowest: {local:.2}× local, {remote:.2}× with API latency (goal ≤ 1.20×)");
     match peak_rss_kib() {
         Some(kib) => println!(
-            "  peak memory (VmHWM)    : {:>8.1} MiB (this process; the fakes run apart)",
+            "peak memory (VmHWM): {:.1} MiB (this process; the fakes run apart)",
             kib as f64 / 1024.0
         ),
-        None => println!("  peak memory            : not available on this platform"),
+        None => println!("peak memory: not available on this platform"),
     }
 }

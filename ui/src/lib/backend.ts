@@ -1,10 +1,29 @@
 // The only module that imports @tauri-apps/*. Components receive a `Backend` and never call `invoke`
 // themselves, so they render in tests (and in a plain browser) with a mocked one.
 import { invoke } from '@tauri-apps/api/core';
-import type { AppError, AppInfo, ErrorCode } from './bindings';
+import type {
+  Account,
+  AccountDraft,
+  AccountListing,
+  AccountView,
+  AppError,
+  AppInfo,
+  ConnectionReport,
+  ErrorCode,
+} from './bindings';
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
+  listAccounts(): Promise<AccountView[]>;
+  addAccount(draft: AccountDraft, secret: string): Promise<Account>;
+  updateAccount(id: string, draft: AccountDraft, secret: string | null): Promise<Account>;
+  removeAccount(id: string): Promise<void>;
+  duplicateAccount(id: string): Promise<Account>;
+  /** Tests typed settings; without a secret, the saved account `id`'s own secret is used. */
+  testAccount(draft: AccountDraft, secret: string | null, id: string | null): Promise<ConnectionReport>;
+  exportAccounts(): Promise<string>;
+  importAccounts(json: string): Promise<Account[]>;
+  listMachines(): Promise<AccountListing[]>;
 }
 
 /** Thrown by every backend call: the Rust `AppError`, with a stable `code` the UI can branch on. */
@@ -40,4 +59,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const tauriBackend: Backend = {
   appInfo: () => call<AppInfo>('app_info'),
+  listAccounts: () => call<AccountView[]>('accounts_list'),
+  addAccount: (draft, secret) => call<Account>('account_add', { draft, secret }),
+  updateAccount: (id, draft, secret) => call<Account>('account_update', { id, draft, secret }),
+  removeAccount: (id) => call<void>('account_remove', { id }),
+  duplicateAccount: (id) => call<Account>('account_duplicate', { id }),
+  testAccount: (draft, secret, id) => call<ConnectionReport>('account_test', { draft, secret, id }),
+  exportAccounts: () => call<string>('accounts_export'),
+  importAccounts: (json) => call<Account[]>('accounts_import', { json }),
+  listMachines: () => call<AccountListing[]>('machines_list'),
 };

@@ -1,0 +1,91 @@
+//! Saved cloud accounts.
+
+use super::blocking;
+use crate::state::AppState;
+use tauri::State;
+use vmdeck_engine::accounts::{self, Account, AccountDraft, AccountView, ConnectionReport};
+use vmdeck_engine::{AppError, Secret};
+
+#[tauri::command]
+pub async fn accounts_list(state: State<'_, AppState>) -> Result<Vec<AccountView>, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.list()).await
+}
+
+#[tauri::command]
+pub async fn account_add(
+    state: State<'_, AppState>,
+    draft: AccountDraft,
+    secret: Secret,
+) -> Result<Account, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.add(draft, secret)).await
+}
+
+#[tauri::command]
+pub async fn account_update(
+    state: State<'_, AppState>,
+    id: String,
+    draft: AccountDraft,
+    secret: Option<Secret>,
+) -> Result<Account, AppError> {
+    let accounts = state.accounts.clone();
+    state.catalogs.forget(&id).await;
+    blocking(move || accounts.update(&id, draft, secret)).await
+}
+
+#[tauri::command]
+pub async fn account_rename(
+    state: State<'_, AppState>,
+    id: String,
+    label: String,
+) -> Result<Account, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.rename(&id, &label)).await
+}
+
+#[tauri::command]
+pub async fn account_remove(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
+    let accounts = state.accounts.clone();
+    state.catalogs.forget(&id).await;
+    blocking(move || accounts.remove(&id)).await
+}
+
+#[tauri::command]
+pub async fn account_duplicate(state: State<'_, AppState>, id: String) -> Result<Account, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.duplicate(&id)).await
+}
+
+/// Tests settings and a secret before saving; with no secret given, a saved account's own is used.
+#[tauri::command]
+pub async fn account_test(
+    state: State<'_, AppState>,
+    draft: AccountDraft,
+    secret: Option<Secret>,
+    id: Option<String>,
+) -> Result<ConnectionReport, AppError> {
+    let secret = match (secret.filter(|s| !s.is_empty()), id) {
+        (Some(secret), _) => secret,
+        (None, Some(id)) => {
+            let accounts = state.accounts.clone();
+            blocking(move || accounts.secret(&id)).await?
+        }
+        (None, None) => {
+            return Err(AppError::invalid_input("secret", "Enter the secret to test the connection."))
+        }
+    };
+    accounts::test_connection(&draft, secret).await
+}
+
+#[tauri::command]
+pub async fn accounts_export(state: State<'_, AppState>) -> Result<String, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.export()).await
+}
+
+#[tauri::command]
+pub async fn accounts_import(state: State<'_, AppState>, json: String) -> Result<Vec<Account>, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.import(&json)).await
+}

@@ -1,0 +1,81 @@
+//! VMs across accounts.
+
+use super::blocking;
+use crate::state::AppState;
+use std::sync::Arc;
+use tauri::State;
+use vmdeck_engine::fleet::{self, AccountListing};
+use vmdeck_engine::model::{Capabilities, Catalog, PowerAction};
+use vmdeck_engine::providers::Provider;
+use vmdeck_engine::AppError;
+
+/// Every VM of every account; an account that cannot be listed carries its error instead.
+#[tauri::command]
+pub async fn machines_list(state: State<'_, AppState>) -> Result<Vec<AccountListing>, AppError> {
+    let accounts = state.accounts.clone();
+    let views = blocking({
+        let accounts = accounts.clone();
+        move || accounts.list()
+    })
+    .await?;
+    let mut ready: Vec<(String, Arc<dyn Provider>)> = Vec::new();
+    let mut failed = Vec::new();
+    for view in views {
+        let id = view.account.id.clone();
+        let accounts = accounts.clone();
+        match blocking(move || accounts.provider(&id)).await {
+            Ok(provider) => ready.push((view.account.id, provider)),
+            Err(error) => failed.push(AccountListing {
+                account_id: view.account.id,
+                vms: Vec::new(),
+                error: Some(error),
+                fetched_at_ms: 0,
+            }),
+        }
+    }
+    let mut listings = fleet::list_all(&ready).await;
+    listings.extend(failed);
+    Ok(listings)
+}
+
+async fn provider(state: &AppState, account_id: String) -> Result<Arc<dyn Provider>, AppError> {
+    let accounts = state.accounts.clone();
+    blocking(move || accounts.provider(&account_id)).await
+}
+
+#[tauri::command]
+pub async fn machine_power(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+    action: PowerAction,
+) -> Result<(), AppError> {
+    provider(&state, account_id).await?.power(&vm_id, action).await
+}
+
+#[tauri::command]
+pub async fn machine_delete(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+) -> Result<(), AppError> {
+    provider(&state, account_id).await?.delete(&vm_id).await
+}
+
+#[tauri::command]
+pub async fn account_catalog(
+    state: State<'_, AppState>,
+    account_id: String,
+    refresh: bool,
+) -> Result<Catalog, AppError> {
+    let provider = provider(&state, account_id.clone()).await?;
+    state.catalogs.get(&account_id, provider.as_ref(), refresh).await
+}
+
+#[tauri::command]
+pub async fn account_capabilities(
+    state: State<'_, AppState>,
+    account_id: String,
+) -> Result<Capabilities, AppError> {
+    Ok(provider(&state, account_id).await?.capabilities())
+}
