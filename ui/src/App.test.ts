@@ -2,13 +2,13 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import App from './App.svelte';
-import type { Backend } from './lib/backend';
+import { fakeBackend } from './test/fakeBackend';
 
-const backend: Backend = {
+const backend = fakeBackend({
   appInfo: vi.fn(async () => {
     throw { code: 'internal', message: 'not used here', details: null };
   }),
-};
+});
 
 describe('App shell', () => {
   it('opens on the empty Machines page with a way to add an account', async () => {
@@ -18,6 +18,7 @@ describe('App shell', () => {
     await userEvent.click(screen.getByTestId('add-account-cta'));
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Accounts');
     expect(screen.getByTestId('nav-accounts')).toHaveAttribute('aria-current', 'page');
+    expect(screen.getByRole('form', { name: 'Add account' })).toBeInTheDocument();
   });
 
   it('navigates through every sidebar section', async () => {

@@ -19,6 +19,12 @@ describe('tauriBackend', () => {
     expect(err).toMatchObject({ code: 'keychain_locked', message: 'Unlock it.', details: { cause: 'x' } });
   });
 
+  it('does not mistake a DOMException (numeric code) for an AppError', async () => {
+    invoke.mockRejectedValueOnce(new DOMException('could not be cloned', 'DataCloneError'));
+    const err = await tauriBackend.appInfo().catch((e) => e);
+    expect(err).toMatchObject({ code: 'internal', message: 'could not be cloned' });
+  });
+
   it('turns a bare IPC string into an internal error instead of leaking text to parse', async () => {
     invoke.mockRejectedValueOnce('Command app_info not allowed by ACL');
     const err = await tauriBackend.appInfo().catch((e) => e);

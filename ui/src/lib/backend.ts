@@ -40,13 +40,17 @@ export class BackendError extends Error implements AppError {
 }
 
 function isAppError(value: unknown): value is AppError {
-  return typeof value === 'object' && value !== null && 'code' in value && 'message' in value;
+  if (typeof value !== 'object' || value === null) return false;
+  const { code, message } = value as Record<string, unknown>;
+  return typeof code === 'string' && typeof message === 'string';
 }
 
 /** Anything `invoke` rejects with becomes a BackendError; a bare string means the IPC layer itself failed. */
 export function toBackendError(raw: unknown): BackendError {
   if (isAppError(raw)) return new BackendError({ ...raw, details: raw.details ?? null });
-  return new BackendError({ code: 'internal', message: String(raw), details: { source: 'ipc' } });
+  const own = (raw as { message?: unknown } | null)?.message;
+  const message = typeof own === 'string' ? own : String(raw);
+  return new BackendError({ code: 'internal', message, details: { source: 'ipc' } });
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

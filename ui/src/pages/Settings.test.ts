@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import Settings from './Settings.svelte';
 import type { Backend } from '../lib/backend';
+import { fakeBackend } from '../test/fakeBackend';
 import type { AppInfo } from '../lib/bindings';
 
 const info: AppInfo = {
@@ -17,7 +18,7 @@ const info: AppInfo = {
 };
 
 function backendReturning(result: () => Promise<AppInfo>): Backend {
-  return { appInfo: vi.fn(result) };
+  return fakeBackend({ appInfo: vi.fn(result) });
 }
 
 describe('Settings', () => {

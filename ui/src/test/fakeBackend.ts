@@ -1,0 +1,53 @@
+// A Backend for component tests: every call fails loudly unless the test supplies it, and an in-memory
+// account list that behaves like the Rust side (ids, has_secret, no secret in what is returned).
+import { vi } from 'vitest';
+import type { Backend } from '../lib/backend';
+import type { Account, AccountDraft, AccountView } from '../lib/bindings';
+
+export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
+  const unexpected = (name: string) =>
+    vi.fn(async () => {
+      throw { code: 'internal', message: `${name} was not expected in this test`, details: null };
+    });
+  const base: Backend = {
+    appInfo: unexpected('appInfo'),
+    listAccounts: vi.fn(async () => []),
+    addAccount: unexpected('addAccount'),
+    updateAccount: unexpected('updateAccount'),
+    removeAccount: unexpected('removeAccount'),
+    duplicateAccount: unexpected('duplicateAccount'),
+    testAccount: unexpected('testAccount'),
+    exportAccounts: unexpected('exportAccounts'),
+    importAccounts: unexpected('importAccounts'),
+    listMachines: vi.fn(async () => []),
+  };
+  return { ...base, ...overrides };
+}
+
+/** Accounts kept in memory; `secrets` shows what reached the "keychain". */
+export function memoryAccounts() {
+  const accounts: Account[] = [];
+  const secrets = new Map<string, string>();
+  let next = 1;
+  const view = (a: Account): AccountView => ({ ...a, has_secret: secrets.has(a.id) });
+  const backend = fakeBackend({
+    listAccounts: vi.fn(async () => accounts.map(view)),
+    addAccount: vi.fn(async (draft: AccountDraft, secret: string) => {
+      const account: Account = { id: `acct-${next++}`, journal: 'saved', ...JSON.parse(JSON.stringify(draft)) };
+      accounts.push(account);
+      secrets.set(account.id, secret);
+      return account;
+    }),
+    updateAccount: vi.fn(async (id: string, draft: AccountDraft, secret: string | null) => {
+      const index = accounts.findIndex((a) => a.id === id);
+      accounts[index] = { ...accounts[index], ...JSON.parse(JSON.stringify(draft)) };
+      if (secret) secrets.set(id, secret);
+      return accounts[index];
+    }),
+    removeAccount: vi.fn(async (id: string) => {
+      accounts.splice(accounts.findIndex((a) => a.id === id), 1);
+      secrets.delete(id);
+    }),
+  });
+  return { backend, accounts, secrets };
+}
