@@ -1,16 +1,19 @@
 // Starts tauri-driver in front of WebKitWebDriver, opens a WebDriver session on the built app and
-// saves a screenshot of the window for every failing test under test-output/e2e/.
+// saves a screenshot of the window for every failing test under test-output/e2e/. Also starts the
+// fake cloud (tests/fakes) for specs that need backends.
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+import readline from 'node:readline';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { remote } from 'webdriverio';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const outputDir = path.join(repo, 'test-output', 'e2e');
 const application = process.env.VMDECK_APP ?? path.join(repo, 'target', 'debug', 'vmdeck');
+const fakeCloudBinary = path.join(repo, 'target', 'debug', 'fake-cloud');
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -40,26 +43,40 @@ async function waitForPort(port, child, timeoutMs = 20_000) {
   throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
 }
 
-/** One app per spec file: `const app = useApp();` then `app.browser` inside tests. */
+/**
+ * One app per spec file: `const app = useApp();` then `app.browser` inside tests. `app.restart()` quits
+ * the app and starts it again (a new WebDriver session), as a user reopening it would.
+ */
 export function useApp() {
-  const app = { browser: undefined, driver: undefined };
+  const app = {
+    browser: undefined,
+    driver: undefined,
+    port: undefined,
+    async start() {
+      app.browser = await remote({
+        hostname: '127.0.0.1',
+        port: app.port,
+        logLevel: 'warn',
+        capabilities: { 'tauri:options': { application } },
+      });
+    },
+    async restart() {
+      await app.browser.deleteSession();
+      await app.start();
+    },
+  };
 
   before(async () => {
     await mkdir(outputDir, { recursive: true });
-    const port = await freePort();
+    app.port = await freePort();
     const nativePort = await freePort();
     app.driver = spawn(
       'tauri-driver',
-      ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+      ['--port', String(app.port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
       { stdio: ['ignore', 'inherit', 'inherit'] },
     );
-    await waitForPort(port, app.driver);
-    app.browser = await remote({
-      hostname: '127.0.0.1',
-      port,
-      logLevel: 'warn',
-      capabilities: { 'tauri:options': { application } },
-    });
+    await waitForPort(app.port, app.driver);
+    await app.start();
   });
 
   after(async () => {
@@ -68,6 +85,23 @@ export function useApp() {
   });
 
   return app;
+}
+
+/** The fake cloud in its own process: `fakes.ports.hyperstack`, `fakes.credentials.hyperstack.api_key`. */
+export function useFakeCloud() {
+  const fakes = { ports: undefined, credentials: undefined, child: undefined };
+  before(async () => {
+    fakes.child = spawn(fakeCloudBinary, ['--print-ports', '--step-ms', '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise((resolve, reject) => {
+      readline.createInterface({ input: fakes.child.stdout }).once('line', resolve);
+      fakes.child.once('exit', (code) => reject(new Error(`fake-cloud exited with ${code}`)));
+    });
+    const parsed = JSON.parse(line);
+    fakes.credentials = parsed.credentials;
+    fakes.ports = parsed;
+  });
+  after(() => fakes.child?.kill());
+  return fakes;
 }
 
 /** A test that leaves a screenshot of the app window behind when it fails. */
@@ -82,4 +116,11 @@ export function e2e(app, name, fn) {
       throw error;
     }
   });
+}
+
+/** The text of `main h1` once it is shown. */
+export async function heading(browser) {
+  const h1 = await browser.$('main h1');
+  await h1.waitForDisplayed({ timeout: 10_000 });
+  return h1.getText();
 }

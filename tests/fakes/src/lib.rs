@@ -39,6 +39,18 @@ pub mod credentials {
     pub const CLOUDVM_ACCESS: &str = "AKIAFAKEACCESS";
     pub const CLOUDVM_SECRET: &str = "fake/secret+key";
     pub const VAULT_ROOT_TOKEN: &str = "hvs.fake-root-token";
+
+    pub fn as_json() -> serde_json::Value {
+        serde_json::json!({
+            "enclaive": {"email": ENCLAIVE_EMAIL, "password": ENCLAIVE_PASSWORD,
+                         "team_id": crate::enclaive::TEAM_ID, "project_id": crate::enclaive::PROJECT_ID},
+            "hyperstack": {"api_key": HYPERSTACK_API_KEY},
+            "lunanode": {"api_id": LUNANODE_API_ID, "api_key": LUNANODE_API_KEY},
+            "cloudvm": {"access_key": CLOUDVM_ACCESS, "secret": CLOUDVM_SECRET, "environment": "aws-test1",
+                        "machine_types": ["small-debian", "medium-debian"]},
+            "vault": {"root_token": VAULT_ROOT_TOKEN},
+        })
+    }
 }
 
 /// How the fakes behave over time.

@@ -23,7 +23,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let cloud = FakeCloud::start(options).await?;
     if print_ports {
-        println!("{}", serde_json::to_string(&cloud.ports())?);
+        // One JSON line: the ports, and the credentials the fakes accept (for the E2E suite).
+        let mut line = serde_json::to_value(cloud.ports())?;
+        line["credentials"] = vmdeck_fakes::credentials::as_json();
+        println!("{line}");
     } else {
         let p = cloud.ports();
         println!("enclaive   http://127.0.0.1:{}", p.enclaive);

@@ -9,7 +9,6 @@ import type {
   AppError,
   AppInfo,
   ConnectionReport,
-  ErrorCode,
 } from './bindings';
 
 export interface Backend {
@@ -26,18 +25,12 @@ export interface Backend {
   listMachines(): Promise<AccountListing[]>;
 }
 
-/** Thrown by every backend call: the Rust `AppError`, with a stable `code` the UI can branch on. */
-export class BackendError extends Error implements AppError {
-  readonly code: ErrorCode;
-  readonly details: Record<string, unknown> | null;
-
-  constructor(error: AppError) {
-    super(error.message);
-    this.name = 'BackendError';
-    this.code = error.code;
-    this.details = error.details;
-  }
-}
+/**
+ * What every backend call rejects with: the Rust `AppError`, a plain object with a stable `code` the UI
+ * branches on. Plain on purpose: it crosses the IPC boundary, is kept in component state and is
+ * compared in tests, none of which an Error subclass does well.
+ */
+export type BackendError = AppError;
 
 function isAppError(value: unknown): value is AppError {
   if (typeof value !== 'object' || value === null) return false;
@@ -47,10 +40,10 @@ function isAppError(value: unknown): value is AppError {
 
 /** Anything `invoke` rejects with becomes a BackendError; a bare string means the IPC layer itself failed. */
 export function toBackendError(raw: unknown): BackendError {
-  if (isAppError(raw)) return new BackendError({ ...raw, details: raw.details ?? null });
+  if (isAppError(raw)) return { code: raw.code, message: raw.message, details: raw.details ?? null };
   const own = (raw as { message?: unknown } | null)?.message;
   const message = typeof own === 'string' ? own : String(raw);
-  return new BackendError({ code: 'internal', message, details: { source: 'ipc' } });
+  return { code: 'internal', message, details: { source: 'ipc' } };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
