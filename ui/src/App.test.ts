@@ -14,7 +14,7 @@ describe('App shell', () => {
   it('opens on the empty Machines page with a way to add an account', async () => {
     render(App, { backend });
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Machines');
-    expect(screen.getByText('No machines yet')).toBeInTheDocument();
+    expect(await screen.findByText('No machines yet')).toBeInTheDocument();
     await userEvent.click(screen.getByTestId('add-account-cta'));
     expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Accounts');
     expect(screen.getByTestId('nav-accounts')).toHaveAttribute('aria-current', 'page');

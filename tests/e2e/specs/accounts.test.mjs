@@ -4,33 +4,16 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { e2e, heading, outputDir, useApp, useFakeCloud } from '../harness.mjs';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts, rowSelector } from '../flows.mjs';
+import { e2e, outputDir, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const IDENTIFIER = 'dev.vmdeck.app';
 
 function accountsToAdd() {
-  const { ports, credentials: c } = fakes;
-  const local = (port, suffix = '') => `http://127.0.0.1:${port}${suffix}`;
-  return [
-    { kind: 'hyperstack', label: 'Hyperstack lab', fields: { base_url: local(ports.hyperstack, '/v1') }, secret: c.hyperstack.api_key, summary: 'Signed in to Hyperstack: 0 VMs' },
-    {
-      kind: 'enclaive',
-      label: 'enclaive team',
-      fields: { base_url: local(ports.enclaive), email: c.enclaive.email, team_id: c.enclaive.team_id, project_id: c.enclaive.project_id },
-      secret: c.enclaive.password,
-      summary: 'Signed in to enclaive: 1 VM',
-    },
-    { kind: 'lunanode', label: 'Lunanode Toronto', fields: { base_url: local(ports.lunanode), api_id: c.lunanode.api_id }, secret: c.lunanode.api_key, summary: 'Signed in to Lunanode: 1 VM' },
-    {
-      kind: 'cloudvm',
-      label: 'Lab server',
-      fields: { base_url: local(ports.cloudvm), access_key: c.cloudvm.access_key, environment: c.cloudvm.environment, machine_types: 'small-debian, medium-debian' },
-      secret: c.cloudvm.secret,
-      summary: 'Signed in to Cloud VM API: 0 VMs',
-    },
-  ];
+  const all = fakeAccounts(fakes);
+  return [all.hyperstack, all.enclaive, all.lunanode, all.cloudvm];
 }
 
 function allSecrets() {
@@ -47,34 +30,16 @@ function keychainAccounts() {
 }
 
 async function rows(browser) {
-  return browser.$$('[data-testid="account-row"]');
-}
-
-async function openAccounts(browser) {
-  await (await browser.$('[data-testid="nav-accounts"]')).click();
-  assert.equal(await heading(browser), 'Accounts');
+  return browser.$$(rowSelector);
 }
 
 e2e(app, 'adds an account of each kind after a successful connection test', async (browser) => {
-  await openAccounts(browser);
+  await openPage(browser, 'accounts', 'Accounts');
   const wanted = accountsToAdd();
-  for (const [index, account] of wanted.entries()) {
-    await (await browser.$('[data-testid="add-account"]')).click();
-    await (await browser.$(`[data-testid="kind-${account.kind}"]`)).click();
-    await (await browser.$('[data-testid="field-label"]')).setValue(account.label);
-    for (const [key, value] of Object.entries(account.fields)) {
-      await (await browser.$(`[data-testid="field-${key}"]`)).setValue(value);
-    }
-    await (await browser.$('[data-testid="field-secret"]')).setValue(account.secret);
-    await (await browser.$('[data-testid="test-connection"]')).click();
-    const result = await browser.$('[data-testid="test-result"]');
-    await result.waitForDisplayed({ timeout: 15_000 });
-    assert.equal(await result.getText(), `✓ ${account.summary}`);
-    if (index === 0) await browser.saveScreenshot(path.join(outputDir, 'account-form.png'));
-    await (await browser.$('[data-testid="save-account"]')).click();
-    await browser.waitUntil(async () => (await rows(browser)).length === index + 1, { timeout: 10_000, timeoutMsg: `${account.kind} was not listed` });
+  for (const account of wanted) {
+    await addAccount(browser, account);
   }
-  const kinds = await browser.$$('[data-testid="account-row"]').map((row) => row.getAttribute('data-kind'));
+  const kinds = await browser.$$(rowSelector).map((row) => row.getAttribute('data-kind'));
   assert.deepEqual(kinds, wanted.map((a) => a.kind));
   assert.equal(keychainAccounts(), 4, 'one keychain entry per account');
   await browser.saveScreenshot(path.join(outputDir, 'accounts.png'));
@@ -91,6 +56,7 @@ e2e(app, 'a wrong key shows a coded error and keeps the form', async (browser) =
   await alert.waitForDisplayed({ timeout: 15_000 });
   assert.equal(await alert.getAttribute('data-code'), 'auth_failed');
   assert.match(await alert.getText(), /Hyperstack rejected the credentials/);
+  await browser.saveScreenshot(path.join(outputDir, 'account-error.png'));
   assert.equal(await (await browser.$('[data-testid="field-label"]')).getValue(), 'Wrong key');
   await (await browser.$('button=Cancel')).click();
   assert.equal((await rows(browser)).length, 4, 'nothing was saved');
@@ -99,32 +65,25 @@ e2e(app, 'a wrong key shows a coded error and keeps the form', async (browser) =
 e2e(app, 'the accounts are still there after a restart', async () => {
   await app.restart();
   const browser = app.browser;
-  await openAccounts(browser);
+  await openPage(browser, 'accounts', 'Accounts');
   await browser.waitUntil(async () => (await rows(browser)).length === 4, { timeout: 10_000 });
-  const labels = await browser.$$('[data-testid="account-row"]').map((row) => row.getAttribute('data-label'));
+  const labels = await browser.$$(rowSelector).map((row) => row.getAttribute('data-label'));
   assert.deepEqual(labels, accountsToAdd().map((a) => a.label));
 });
 
 e2e(app, 'removing the accounts removes their keychain entries', async () => {
   const browser = app.browser;
-  while ((await rows(browser)).length > 0) {
-    const before = (await rows(browser)).length;
-    await (await browser.$('[data-testid="remove-account"]')).click();
-    await (await browser.$('[data-testid="confirm-remove"]')).click();
-    await browser.waitUntil(async () => (await rows(browser)).length === before - 1, { timeout: 10_000 });
-  }
+  await removeAllAccounts(browser);
   assert.equal(keychainAccounts(), 0);
   assert.ok(await (await browser.$('section[aria-label="No accounts yet"]')).isDisplayed());
 });
 
 e2e(app, 'no secret reached the settings store or the logs', async () => {
   const dataDir = path.join(process.env.XDG_DATA_HOME, IDENTIFIER);
-  const files = [path.join(dataDir, 'accounts.json')];
   const logDir = path.join(dataDir, 'logs');
-  files.push(...readdirSync(logDir).map((name) => path.join(logDir, name)));
+  const files = [path.join(dataDir, 'accounts.json'), ...readdirSync(logDir).map((name) => path.join(logDir, name))];
   assert.ok(files.length >= 2, `the store and at least one log file: ${files}`);
-  const store = readFileSync(files[0], 'utf8');
-  assert.match(store, /"accounts"/, 'the store was written');
+  assert.match(readFileSync(files[0], 'utf8'), /"accounts"/, 'the store was written');
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     for (const secret of allSecrets()) {

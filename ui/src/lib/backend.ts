@@ -9,6 +9,7 @@ import type {
   AppError,
   AppInfo,
   ConnectionReport,
+  PowerAction,
 } from './bindings';
 
 export interface Backend {
@@ -23,6 +24,8 @@ export interface Backend {
   exportAccounts(): Promise<string>;
   importAccounts(json: string): Promise<Account[]>;
   listMachines(): Promise<AccountListing[]>;
+  powerMachine(accountId: string, vmId: string, action: PowerAction): Promise<void>;
+  deleteMachine(accountId: string, vmId: string): Promise<void>;
 }
 
 /**
@@ -65,4 +68,6 @@ export const tauriBackend: Backend = {
   exportAccounts: () => call<string>('accounts_export'),
   importAccounts: (json) => call<Account[]>('accounts_import', { json }),
   listMachines: () => call<AccountListing[]>('machines_list'),
+  powerMachine: (accountId, vmId, action) => call<void>('machine_power', { accountId, vmId, action }),
+  deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
 };

@@ -20,6 +20,8 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     exportAccounts: unexpected('exportAccounts'),
     importAccounts: unexpected('importAccounts'),
     listMachines: vi.fn(async () => []),
+    powerMachine: unexpected('powerMachine'),
+    deleteMachine: unexpected('deleteMachine'),
   };
   return { ...base, ...overrides };
 }

@@ -1,0 +1,64 @@
+// Steps several specs share: adding and removing accounts through the real UI.
+import assert from 'node:assert/strict';
+import { heading } from './harness.mjs';
+
+/** The four accounts of the fake cloud, as a user would type them. */
+export function fakeAccounts(fakes) {
+  const { ports, credentials: c } = fakes;
+  const local = (port, suffix = '') => `http://127.0.0.1:${port}${suffix}`;
+  return {
+    hyperstack: { kind: 'hyperstack', label: 'Hyperstack lab', fields: { base_url: local(ports.hyperstack, '/v1') }, secret: c.hyperstack.api_key, summary: 'Signed in to Hyperstack: 0 VMs' },
+    enclaive: {
+      kind: 'enclaive',
+      label: 'enclaive team',
+      fields: { base_url: local(ports.enclaive), email: c.enclaive.email, team_id: c.enclaive.team_id, project_id: c.enclaive.project_id },
+      secret: c.enclaive.password,
+      summary: 'Signed in to enclaive: 1 VM',
+    },
+    lunanode: { kind: 'lunanode', label: 'Lunanode Toronto', fields: { base_url: local(ports.lunanode), api_id: c.lunanode.api_id }, secret: c.lunanode.api_key, summary: 'Signed in to Lunanode: 1 VM' },
+    cloudvm: {
+      kind: 'cloudvm',
+      label: 'Lab server',
+      fields: { base_url: local(ports.cloudvm), access_key: c.cloudvm.access_key, environment: c.cloudvm.environment, machine_types: 'small-debian, medium-debian' },
+      secret: c.cloudvm.secret,
+      summary: 'Signed in to Cloud VM API: 0 VMs',
+    },
+  };
+}
+
+export const rowSelector = '[data-testid="account-row"]';
+
+export async function openPage(browser, id, title) {
+  await (await browser.$(`[data-testid="nav-${id}"]`)).click();
+  assert.equal(await heading(browser), title);
+}
+
+/** Fills the account form, tests the connection (expecting `account.summary`) and saves. */
+export async function addAccount(browser, account) {
+  const before = (await browser.$$(rowSelector)).length;
+  await (await browser.$('[data-testid="add-account"]')).click();
+  await (await browser.$(`[data-testid="kind-${account.kind}"]`)).click();
+  await (await browser.$('[data-testid="field-label"]')).setValue(account.label);
+  for (const [key, value] of Object.entries(account.fields)) {
+    await (await browser.$(`[data-testid="field-${key}"]`)).setValue(value);
+  }
+  await (await browser.$('[data-testid="field-secret"]')).setValue(account.secret);
+  await (await browser.$('[data-testid="test-connection"]')).click();
+  const result = await browser.$('[data-testid="test-result"]');
+  await result.waitForDisplayed({ timeout: 15_000 });
+  assert.equal(await result.getText(), `✓ ${account.summary}`);
+  await (await browser.$('[data-testid="save-account"]')).click();
+  await browser.waitUntil(async () => (await browser.$$(rowSelector)).length === before + 1, {
+    timeout: 10_000,
+    timeoutMsg: `${account.kind} was not listed`,
+  });
+}
+
+export async function removeAllAccounts(browser) {
+  while ((await browser.$$(rowSelector)).length > 0) {
+    const before = (await browser.$$(rowSelector)).length;
+    await (await browser.$('[data-testid="remove-account"]')).click();
+    await (await browser.$('[data-testid="confirm-remove"]')).click();
+    await browser.waitUntil(async () => (await browser.$$(rowSelector)).length === before - 1, { timeout: 10_000 });
+  }
+}
