@@ -10,6 +10,7 @@
     "account_remove",
     "account_duplicate",
     "account_test",
+    "account_projects",
     "accounts_export",
     "accounts_import",
     "account_catalog",

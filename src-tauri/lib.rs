@@ -43,6 +43,7 @@ pub fn run() {
             commands::accounts::account_remove,
             commands::accounts::account_duplicate,
             commands::accounts::account_test,
+            commands::accounts::account_projects,
             commands::accounts::accounts_export,
             commands::accounts::accounts_import,
             commands::machines::account_catalog,

@@ -3,7 +3,7 @@
 use super::blocking;
 use crate::state::AppState;
 use tauri::State;
-use vmdeck_engine::accounts::{self, Account, AccountDraft, AccountView, ConnectionReport};
+use vmdeck_engine::accounts::{self, Account, AccountDraft, AccountView, ConnectionReport, ProjectChoice};
 use vmdeck_engine::{AppError, Secret};
 
 #[tauri::command]
@@ -57,6 +57,22 @@ pub async fn account_duplicate(state: State<'_, AppState>, id: String) -> Result
     blocking(move || accounts.duplicate(&id)).await
 }
 
+/// The secret typed in the form, or else the saved account's own.
+async fn typed_or_saved(
+    state: &AppState,
+    secret: Option<Secret>,
+    id: Option<String>,
+) -> Result<Secret, AppError> {
+    match (secret.filter(|s| !s.is_empty()), id) {
+        (Some(secret), _) => Ok(secret),
+        (None, Some(id)) => {
+            let accounts = state.accounts.clone();
+            blocking(move || accounts.secret(&id)).await
+        }
+        (None, None) => Err(AppError::invalid_input("secret", "Enter the secret first.")),
+    }
+}
+
 /// Tests settings and a secret before saving; with no secret given, a saved account's own is used.
 #[tauri::command]
 pub async fn account_test(
@@ -65,17 +81,20 @@ pub async fn account_test(
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<ConnectionReport, AppError> {
-    let secret = match (secret.filter(|s| !s.is_empty()), id) {
-        (Some(secret), _) => secret,
-        (None, Some(id)) => {
-            let accounts = state.accounts.clone();
-            blocking(move || accounts.secret(&id)).await?
-        }
-        (None, None) => {
-            return Err(AppError::invalid_input("secret", "Enter the secret to test the connection."))
-        }
-    };
+    let secret = typed_or_saved(&state, secret, id).await?;
     accounts::test_connection(&draft, secret).await
+}
+
+/// The projects of an enclaive team, for the form's picker.
+#[tauri::command]
+pub async fn account_projects(
+    state: State<'_, AppState>,
+    draft: AccountDraft,
+    secret: Option<Secret>,
+    id: Option<String>,
+) -> Result<Vec<ProjectChoice>, AppError> {
+    let secret = typed_or_saved(&state, secret, id).await?;
+    accounts::enclaive_projects(&draft, secret).await
 }
 
 #[tauri::command]

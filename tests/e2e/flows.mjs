@@ -11,7 +11,9 @@ export function fakeAccounts(fakes) {
     enclaive: {
       kind: 'enclaive',
       label: 'enclaive team',
-      fields: { base_url: local(ports.enclaive), email: c.enclaive.email, team_id: c.enclaive.team_id, project_id: c.enclaive.project_id },
+      fields: { base_url: local(ports.enclaive), email: c.enclaive.email, team_id: c.enclaive.team_id },
+      // The project is chosen from what the API lists, not typed.
+      pickProject: c.enclaive.project_id,
       secret: c.enclaive.password,
       summary: 'Signed in to enclaive: 1 VM',
     },
@@ -35,6 +37,7 @@ export async function openPage(browser, id, title) {
 
 /** Fills the account form, tests the connection (expecting `account.summary`) and saves. */
 export async function addAccount(browser, account) {
+  await accountsLoaded(browser);
   const before = (await browser.$$(rowSelector)).length;
   await (await browser.$('[data-testid="add-account"]')).click();
   await (await browser.$(`[data-testid="kind-${account.kind}"]`)).click();
@@ -43,6 +46,11 @@ export async function addAccount(browser, account) {
     await (await browser.$(`[data-testid="field-${key}"]`)).setValue(value);
   }
   await (await browser.$('[data-testid="field-secret"]')).setValue(account.secret);
+  if (account.pickProject) {
+    await (await browser.$('[data-testid="load-projects"]')).click();
+    await (await browser.$('[data-testid="project-choice"]')).waitForDisplayed({ timeout: 10_000 });
+    assert.equal(await (await browser.$('[data-testid="field-project_id"]')).getValue(), account.pickProject);
+  }
   await (await browser.$('[data-testid="test-connection"]')).click();
   const result = await browser.$('[data-testid="test-result"]');
   await result.waitForDisplayed({ timeout: 15_000 });
@@ -54,7 +62,16 @@ export async function addAccount(browser, account) {
   });
 }
 
+/** Waits until the Accounts page has loaded its list (rows or the empty state). */
+export async function accountsLoaded(browser) {
+  await browser.waitUntil(
+    async () => (await browser.$$(rowSelector)).length > 0 || (await (await browser.$('section[aria-label="No accounts yet"]')).isExisting()),
+    { timeout: 10_000, timeoutMsg: 'the account list did not load' },
+  );
+}
+
 export async function removeAllAccounts(browser) {
+  await accountsLoaded(browser);
   while ((await browser.$$(rowSelector)).length > 0) {
     const before = (await browser.$$(rowSelector)).length;
     await (await browser.$('[data-testid="remove-account"]')).click();

@@ -45,6 +45,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::accounts::Account::decl(cfg),
         crate::accounts::AccountView::decl(cfg),
         crate::accounts::ConnectionReport::decl(cfg),
+        crate::accounts::ProjectChoice::decl(cfg),
     ]
 }
 

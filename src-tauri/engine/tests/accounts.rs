@@ -253,3 +253,22 @@ async fn test_connection_signs_in_to_each_kind_and_reports_wrong_secrets() {
         assert_eq!(err.code, ErrorCode::AuthFailed, "{}: {err:?}", draft.label);
     }
 }
+
+#[tokio::test]
+async fn enclaive_projects_come_from_the_api_for_the_picker() {
+    let cloud = cloud().await;
+    let settings = AccountSettings::Enclaive {
+        base_url: cloud.enclaive.url(),
+        sign_in: EnclaiveSignIn::Password,
+        email: ENCLAIVE_EMAIL.into(),
+        team_id: TEAM_ID.into(),
+        project_id: String::new(),
+    };
+    let projects =
+        enclaive_projects(&draft("e", settings.clone()), Secret::new(ENCLAIVE_PASSWORD)).await.unwrap();
+    let names: Vec<&str> = projects.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["first-project", "dev-project"]);
+    assert_eq!(projects[0].id, PROJECT_ID);
+    let err = enclaive_projects(&draft("e", settings), Secret::new("wrong")).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthFailed);
+}

@@ -9,12 +9,14 @@ e2e(app, 'starts on the empty Machines page', async (browser) => {
   assert.equal(await heading(browser), 'Machines');
   assert.equal(await browser.getTitle(), 'VMDeck');
   const empty = await browser.$('section[aria-label="No machines yet"]');
-  assert.ok(await empty.isDisplayed());
+  await empty.waitForDisplayed({ timeout: 10_000 });
   await browser.saveScreenshot(path.join(outputDir, 'machines-empty.png'));
 });
 
 e2e(app, 'Add account leads to the Accounts page', async (browser) => {
-  await (await browser.$('[data-testid="add-account-cta"]')).click();
+  const cta = await browser.$('[data-testid="add-account-cta"]');
+  await cta.waitForDisplayed({ timeout: 10_000 });
+  await cta.click();
   assert.equal(await heading(browser), 'Accounts');
   assert.equal(await (await browser.$('[data-testid="nav-accounts"]')).getAttribute('aria-current'), 'page');
   assert.ok(await (await browser.$('form[aria-label="Add account"]')).isDisplayed(), 'the form opens straight away');

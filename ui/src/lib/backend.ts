@@ -10,6 +10,7 @@ import type {
   AppInfo,
   ConnectionReport,
   PowerAction,
+  ProjectChoice,
 } from './bindings';
 
 export interface Backend {
@@ -21,6 +22,8 @@ export interface Backend {
   duplicateAccount(id: string): Promise<Account>;
   /** Tests typed settings; without a secret, the saved account `id`'s own secret is used. */
   testAccount(draft: AccountDraft, secret: string | null, id: string | null): Promise<ConnectionReport>;
+  /** The projects of an enclaive team, signed in with the typed (or saved) secret. */
+  enclaiveProjects(draft: AccountDraft, secret: string | null, id: string | null): Promise<ProjectChoice[]>;
   exportAccounts(): Promise<string>;
   importAccounts(json: string): Promise<Account[]>;
   listMachines(): Promise<AccountListing[]>;
@@ -65,6 +68,7 @@ export const tauriBackend: Backend = {
   removeAccount: (id) => call<void>('account_remove', { id }),
   duplicateAccount: (id) => call<Account>('account_duplicate', { id }),
   testAccount: (draft, secret, id) => call<ConnectionReport>('account_test', { draft, secret, id }),
+  enclaiveProjects: (draft, secret, id) => call<ProjectChoice[]>('account_projects', { draft, secret, id }),
   exportAccounts: () => call<string>('accounts_export'),
   importAccounts: (json) => call<Account[]>('accounts_import', { json }),
   listMachines: () => call<AccountListing[]>('machines_list'),

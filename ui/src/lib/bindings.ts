@@ -185,3 +185,5 @@ export type ConnectionReport = { vm_count: number,
  * One line for the form, e.g. "Signed in to Hyperstack: 3 VMs".
  */
 summary: string, };
+
+export type ProjectChoice = { id: string, name: string, };

@@ -86,3 +86,24 @@ describe('Accounts', () => {
     expect(screen.queryByTestId('field-access_key')).not.toBeInTheDocument();
   });
 });
+
+describe('the enclaive project picker', () => {
+  it('loads the team’s projects with the typed password and fills in the chosen one', async () => {
+    const user = userEvent.setup();
+    const { backend } = memoryAccounts();
+    backend.enclaiveProjects = vi.fn(async () => [
+      { id: 'p1', name: 'first-project' },
+      { id: 'p2', name: 'dev-project' },
+    ]);
+    render(Accounts, { backend, startAdding: true });
+    await user.click(screen.getByTestId('kind-enclaive'));
+    await user.type(screen.getByTestId('field-team_id'), 'team-1');
+    await user.type(screen.getByTestId('field-secret'), 'pw');
+    await user.click(screen.getByTestId('load-projects'));
+    const choice = await screen.findByTestId('project-choice');
+    expect(screen.getByTestId('field-project_id')).toHaveValue('p1');
+    await user.selectOptions(choice, 'p2');
+    expect(screen.getByTestId('field-project_id')).toHaveValue('p2');
+    expect(backend.enclaiveProjects).toHaveBeenCalledWith(expect.objectContaining({ settings: expect.objectContaining({ team_id: 'team-1' }) }), 'pw', null);
+  });
+});

@@ -17,6 +17,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     removeAccount: unexpected('removeAccount'),
     duplicateAccount: unexpected('duplicateAccount'),
     testAccount: unexpected('testAccount'),
+    enclaiveProjects: unexpected('enclaiveProjects'),
     exportAccounts: unexpected('exportAccounts'),
     importAccounts: unexpected('importAccounts'),
     listMachines: vi.fn(async () => []),

@@ -7,5 +7,8 @@ mod service;
 mod store;
 
 pub use model::*;
-pub use service::{build_provider, test_connection, AccountService, AccountView, ConnectionReport};
+pub use service::{
+    build_provider, enclaive_projects, test_connection, AccountService, AccountView, ConnectionReport,
+    ProjectChoice,
+};
 pub use store::{AccountStore, JsonFileStore, KeychainSecrets, MemorySecrets, SecretStore};

@@ -3,6 +3,7 @@
 use super::model::{Account, AccountDraft, AccountSettings, EnclaiveSignIn, Journal};
 use super::store::{AccountStore, SecretStore};
 use crate::error::{AppError, ErrorCode, Result};
+use crate::model::ProviderKind;
 use crate::providers::cloudvm::CloudVm;
 use crate::providers::enclaive::{Enclaive, EnclaiveAuth, EnclaiveScope};
 use crate::providers::http::{Http, RetryPolicy, DEFAULT_TIMEOUT};
@@ -265,6 +266,38 @@ pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Pr
             CloudVm::with_http(base_url, environment, machine_types.clone(), access_key, &secret, http),
         ),
     })
+}
+
+/// A project of an enclaive team, for the account form's picker.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProjectChoice {
+    pub id: String,
+    pub name: String,
+}
+
+/// The projects of the team an enclaive draft names, signed in with the typed secret.
+pub async fn enclaive_projects(draft: &AccountDraft, secret: Secret) -> Result<Vec<ProjectChoice>> {
+    let AccountSettings::Enclaive { base_url, sign_in, email, team_id, .. } = &draft.settings else {
+        return Err(AppError::invalid_input("kind", "Only enclaive accounts have projects."));
+    };
+    if team_id.trim().is_empty() {
+        return Err(AppError::invalid_input("team_id", "Enter the team ID first."));
+    }
+    let http = Http::with_options(
+        ProviderKind::Enclaive,
+        message_of(ProviderKind::Enclaive),
+        DEFAULT_TIMEOUT,
+        RetryPolicy::default(),
+        draft.proxy.as_deref(),
+        draft.ca_certificate_pem.as_deref(),
+    )?;
+    let scope = EnclaiveScope { team_id: team_id.clone(), project_id: String::new() };
+    let auth = match sign_in {
+        EnclaiveSignIn::Password => EnclaiveAuth::Login { email: email.clone(), password: secret },
+        EnclaiveSignIn::Token => EnclaiveAuth::Token(secret),
+    };
+    let projects = Enclaive::with_http(base_url, scope, auth, http).projects().await?;
+    Ok(projects.into_iter().map(|(id, name)| ProjectChoice { id, name }).collect())
 }
 
 /// "Test connection": an authenticated read with the settings and secret as typed, before saving.
