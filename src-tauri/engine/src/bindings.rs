@@ -46,6 +46,10 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::accounts::AccountView::decl(cfg),
         crate::accounts::ConnectionReport::decl(cfg),
         crate::accounts::ProjectChoice::decl(cfg),
+        crate::vault::VaultAuth::decl(cfg),
+        crate::vault::VaultConfig::decl(cfg),
+        crate::vault::VaultStatus::decl(cfg),
+        crate::vault::FieldMapping::decl(cfg),
     ]
 }
 

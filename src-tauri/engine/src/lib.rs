@@ -13,6 +13,7 @@ pub mod model;
 pub mod providers;
 pub mod secret;
 pub mod targets;
+pub mod vault;
 
 #[cfg(test)]
 mod bindings;

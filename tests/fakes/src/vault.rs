@@ -178,6 +178,16 @@ impl State {
         }
     }
 
+    /// Every token but the root one runs out now, as if its TTL had passed.
+    pub fn expire_all(&self) {
+        for token in self.inner.lock().unwrap().tokens.values_mut() {
+            if !token.ttl.is_zero() {
+                token.ttl = Duration::from_millis(1);
+                token.issued = SystemTime::now() - Duration::from_secs(1);
+            }
+        }
+    }
+
     pub fn seal(&self, sealed: bool) {
         self.inner.lock().unwrap().sealed = sealed;
     }

@@ -187,3 +187,23 @@ export type ConnectionReport = { vm_count: number,
 summary: string, };
 
 export type ProjectChoice = { id: string, name: string, };
+
+export type VaultAuth = { "method": "token" } | { "method": "userpass", username: string, mount: string, } | { "method": "approle", role_id: string, mount: string, };
+
+export type VaultConfig = { address: string, namespace: string | null, auth: VaultAuth, 
+/**
+ * Accept any certificate: for a lab Vault only; the UI warns.
+ */
+skip_verify: boolean, 
+/**
+ * A PEM file with the CA that signed Vault's certificate.
+ */
+ca_cert_path: string | null, };
+
+export type VaultStatus = { address: string, display_name: string, policies: Array<string>, 
+/**
+ * Seconds left; None for a token that never expires (root).
+ */
+expires_in_secs: number | null, renewable: boolean, };
+
+export type FieldMapping = { username: Array<string>, password: Array<string>, private_key: Array<string>, passphrase: Array<string>, vnc_password: Array<string>, };

@@ -153,7 +153,10 @@ impl Http {
                 ErrorCode::Timeout,
                 format!("{name} did not answer in time. Try again, or check your network."),
             )
-        } else if chain.contains("certificate") || chain.contains("tls") || chain.contains("TLS") {
+        } else if ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype"]
+            .iter()
+            .any(|w| chain.to_lowercase().contains(w))
+        {
             AppError::new(ErrorCode::TlsFailure, format!("The secure connection to {name} failed: {chain}"))
         } else if err.is_connect() {
             AppError::new(

@@ -1,0 +1,77 @@
+//! How VMDeck reaches Vault; the token, password or secret ID is kept apart, in the keychain.
+
+use crate::error::{AppError, Result};
+use crate::secret::Secret;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum VaultAuth {
+    /// The secret is the token.
+    Token,
+    /// The secret is the password.
+    Userpass { username: String, mount: String },
+    /// The secret is the secret ID.
+    Approle { role_id: String, mount: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct VaultConfig {
+    pub address: String,
+    pub namespace: Option<String>,
+    pub auth: VaultAuth,
+    /// Accept any certificate: for a lab Vault only; the UI warns.
+    pub skip_verify: bool,
+    /// A PEM file with the CA that signed Vault's certificate.
+    pub ca_cert_path: Option<String>,
+}
+
+impl VaultConfig {
+    /// `VAULT_ADDR` and `VAULT_NAMESPACE`, as the Vault CLI reads them, with token auth.
+    pub fn from_env() -> Option<Self> {
+        let address = std::env::var("VAULT_ADDR").ok().filter(|a| !a.trim().is_empty())?;
+        Some(Self {
+            address,
+            namespace: std::env::var("VAULT_NAMESPACE").ok().filter(|n| !n.trim().is_empty()),
+            auth: VaultAuth::Token,
+            skip_verify: false,
+            ca_cert_path: None,
+        })
+    }
+
+    /// `VAULT_TOKEN`, else `~/.vault-token`, as the Vault CLI finds a token.
+    pub fn token_from_env() -> Option<Secret> {
+        if let Some(token) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+            return Some(Secret::new(token.trim()));
+        }
+        let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE"))?;
+        let token = std::fs::read_to_string(std::path::Path::new(&home).join(".vault-token")).ok()?;
+        let token = token.trim();
+        (!token.is_empty()).then(|| Secret::new(token))
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        let url = reqwest::Url::parse(self.address.trim()).map_err(|err| {
+            AppError::invalid_input(
+                "address",
+                format!("\u{201c}{}\u{201d} is not a URL: {err}.", self.address),
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(AppError::invalid_input(
+                "address",
+                "The Vault address must start with https:// (or http://).",
+            ));
+        }
+        match &self.auth {
+            VaultAuth::Userpass { username, .. } if username.trim().is_empty() => {
+                Err(AppError::invalid_input("username", "The Vault user name is required."))
+            }
+            VaultAuth::Approle { role_id, .. } if role_id.trim().is_empty() => {
+                Err(AppError::invalid_input("role_id", "The AppRole role ID is required."))
+            }
+            _ => Ok(()),
+        }
+    }
+}

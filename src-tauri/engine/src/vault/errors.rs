@@ -1,0 +1,82 @@
+//! vaultrs errors as the stable codes the UI explains: sealed, denied, not found, TLS, unreachable.
+
+use crate::error::{AppError, ErrorCode};
+use vaultrs::error::ClientError;
+
+fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = err.source();
+    while let Some(cause) = source {
+        parts.push(cause.to_string());
+        source = cause.source();
+    }
+    parts.join(": ")
+}
+
+pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> AppError {
+    let at = path.map(|p| format!(" at \u{201c}{p}\u{201d}")).unwrap_or_default();
+    let error = match &err {
+        ClientError::APIError { code: 503, errors } => AppError::new(
+            ErrorCode::VaultSealed,
+            "Vault is sealed (or in maintenance). Unseal it, e.g. with `vault operator unseal`, and try again.",
+        )
+        .with_detail("vault_errors", errors.clone()),
+        ClientError::APIError { code: 403, errors } => AppError::new(
+            ErrorCode::VaultDenied,
+            format!("Vault denied access{at}: permission denied. Ask for a policy that allows reading it, or check the token."),
+        )
+        .with_detail("vault_errors", errors.clone()),
+        ClientError::APIError { code: 404, .. } => {
+            AppError::new(ErrorCode::NotFound, format!("Vault has no secret{at}. Check the path (and its version)."))
+        }
+        ClientError::APIError { code, errors } => AppError::new(
+            ErrorCode::ProviderError,
+            format!("Vault answered HTTP {code}{at}: {}", errors.join("; ")),
+        )
+        .with_detail("status", *code),
+        ClientError::RestClientError { .. } | ClientError::RestClientBuildError { .. } => {
+            let cause = chain(&err);
+            let lower = cause.to_lowercase();
+            if ["certificate", "tls", "handshake", "ssl", "corrupt message", "invalidcontenttype"].iter().any(|w| lower.contains(w)) {
+                AppError::new(ErrorCode::TlsFailure, format!("The TLS connection to Vault at {address} failed: {cause}"))
+            } else if lower.contains("timed out") || lower.contains("timeout") {
+                AppError::new(ErrorCode::Timeout, format!("Vault at {address} did not answer in time."))
+            } else {
+                AppError::new(ErrorCode::Unreachable, format!("Could not reach Vault at {address}. Is it running, and is the address right?"))
+                    .with_detail("cause", cause)
+            }
+        }
+        ClientError::JsonParseError { .. } | ClientError::ResponseEmptyError | ClientError::ResponseDataEmptyError => {
+            AppError::new(ErrorCode::MalformedResponse, format!("Vault's answer{at} could not be read: {err}"))
+        }
+        _ => AppError::new(ErrorCode::Internal, format!("Vault request failed: {err}")),
+    };
+    error.with_detail("vault", address)
+}
+
+/// A refused login (400/403 on the login path) means the credentials are wrong.
+pub fn login_error(err: ClientError, address: &str) -> AppError {
+    match &err {
+        ClientError::APIError { code: 400 | 401 | 403, errors } => AppError::new(
+            ErrorCode::AuthFailed,
+            format!(
+                "Vault rejected the sign-in: {}",
+                errors.first().map_or("invalid credentials", String::as_str)
+            ),
+        )
+        .with_detail("vault", address),
+        _ => map_vault_error(err, address, None),
+    }
+}
+
+/// lookup-self refused: the token is unknown, revoked or expired.
+pub fn token_error(err: ClientError, address: &str) -> AppError {
+    match &err {
+        ClientError::APIError { code: 403, .. } => AppError::new(
+            ErrorCode::AuthFailed,
+            "Vault does not accept this token: it is wrong, revoked or expired. Enter a new one in Settings.",
+        )
+        .with_detail("vault", address),
+        _ => map_vault_error(err, address, None),
+    }
+}

@@ -1,0 +1,171 @@
+//! Vault against the fake Vault of tests/fakes: each auth method, KV v1 and v2 with versions,
+//! namespaces, renewal and re-login, and every error a user can meet.
+mod common;
+
+use common::cloud;
+use std::time::Duration;
+use vmdeck_engine::vault::{FieldMapping, PathVars, Vault, VaultAuth, VaultConfig};
+use vmdeck_engine::{ErrorCode, Secret};
+use vmdeck_fakes::credentials::VAULT_ROOT_TOKEN;
+use vmdeck_fakes::enclaive::{TEAM_ID, VAULT_TOKEN as ENCLAIVE_TEAM_TOKEN};
+use vmdeck_fakes::vault::{APPROLE_ROLE_ID, APPROLE_SECRET_ID, NAMESPACE, USERPASS_PASSWORD, USERPASS_USER};
+
+fn config(address: String, auth: VaultAuth) -> VaultConfig {
+    VaultConfig { address, namespace: None, auth, skip_verify: false, ca_cert_path: None }
+}
+
+const ENCLAIVE_TEMPLATE: &str = "enclaive-static/data/{teamId}/user/root";
+
+#[tokio::test]
+async fn the_enclaive_team_token_reads_the_root_credentials_at_the_documented_path() {
+    let cloud = cloud().await;
+    let vault = Vault::connect(config(cloud.vault.url(), VaultAuth::Token), Secret::new(ENCLAIVE_TEAM_TOKEN))
+        .await
+        .unwrap();
+    let vars = PathVars { team_id: Some(TEAM_ID.into()), ..Default::default() };
+    let creds = vault.credentials(ENCLAIVE_TEMPLATE, &vars, &FieldMapping::default()).await.unwrap();
+    assert_eq!(creds.username.as_deref(), Some("root"));
+    assert_eq!(creds.password.as_ref().unwrap().expose(), "Sup3r-Secret!");
+    assert_eq!(creds.fields, ["password", "username"]);
+    let first = vault.read(&format!("enclaive-static/data/{TEAM_ID}/user/root"), Some(1)).await.unwrap();
+    assert_eq!(first["password"].expose(), "first-password");
+    let status = vault.status().await.unwrap();
+    assert!(status.renewable && status.expires_in_secs.unwrap() > 3000, "{status:?}");
+}
+
+#[tokio::test]
+async fn userpass_and_approle_sign_in_and_wrong_secrets_say_auth_failed() {
+    let cloud = cloud().await;
+    let userpass = VaultAuth::Userpass { username: USERPASS_USER.into(), mount: "userpass".into() };
+    let vault = Vault::connect(config(cloud.vault.url(), userpass.clone()), Secret::new(USERPASS_PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(vault.status().await.unwrap().display_name, format!("userpass-{USERPASS_USER}"));
+    let approle = VaultAuth::Approle { role_id: APPROLE_ROLE_ID.into(), mount: "approle".into() };
+    let vault = Vault::connect(config(cloud.vault.url(), approle.clone()), Secret::new(APPROLE_SECRET_ID))
+        .await
+        .unwrap();
+    assert!(vault.status().await.unwrap().policies.contains(&"vmdeck-reader".to_owned()));
+
+    for (auth, secret) in [(userpass, "wrong"), (approle, "wrong"), (VaultAuth::Token, "hvs.unknown")] {
+        let err =
+            Vault::connect(config(cloud.vault.url(), auth.clone()), Secret::new(secret)).await.err().unwrap();
+        assert_eq!(err.code, ErrorCode::AuthFailed, "{auth:?}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn kv_v1_reads_and_a_v1_style_path_on_a_v2_mount_names_the_right_path() {
+    let cloud = cloud().await;
+    let vault = Vault::connect(config(cloud.vault.url(), VaultAuth::Token), Secret::new(VAULT_ROOT_TOKEN))
+        .await
+        .unwrap();
+    let v1 = vault.read("kv1/vmdeck/lab", None).await.unwrap();
+    assert_eq!(v1["username"].expose(), "debian");
+    let err = vault.read(&format!("enclaive-static/{TEAM_ID}/user/root"), None).await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
+    assert!(err.message.contains("KV version 2"), "{}", err.message);
+    assert_eq!(err.details.unwrap()["suggestion"], format!("enclaive-static/data/{TEAM_ID}/user/root"));
+    let missing = vault.read("secret/data/nothing/here", None).await.unwrap_err();
+    assert_eq!(missing.code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn a_namespace_is_sent_with_every_request() {
+    let cloud = cloud().await;
+    let mut in_ns = config(cloud.vault.url(), VaultAuth::Token);
+    in_ns.namespace = Some(NAMESPACE.into());
+    let vault = Vault::connect(in_ns, Secret::new(VAULT_ROOT_TOKEN)).await.unwrap();
+    assert_eq!(vault.read("secret/data/vmdeck/lab", None).await.unwrap()["password"].expose(), "namespaced");
+}
+
+#[tokio::test]
+async fn sealed_denied_unreachable_and_tls_failures_are_told_apart() {
+    let cloud = cloud().await;
+    let vault = Vault::connect(config(cloud.vault.url(), VaultAuth::Token), Secret::new(VAULT_ROOT_TOKEN))
+        .await
+        .unwrap();
+    cloud.vault.state.deny("", "enclaive-static/data/");
+    let denied = vault.read(&format!("enclaive-static/data/{TEAM_ID}/user/root"), None).await.unwrap_err();
+    assert_eq!(denied.code, ErrorCode::VaultDenied);
+    assert!(denied.message.contains("permission denied"), "{}", denied.message);
+    cloud.vault.state.seal(true);
+    let sealed = vault.read("kv1/vmdeck/lab", None).await.unwrap_err();
+    assert_eq!(sealed.code, ErrorCode::VaultSealed);
+    assert!(sealed.message.contains("unseal"), "{}", sealed.message);
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let err = Vault::connect(config(closed, VaultAuth::Token), Secret::new("t")).await.err().unwrap();
+    assert_eq!(err.code, ErrorCode::Unreachable, "{err:?}");
+    // TLS spoken to a plain-HTTP server fails in the handshake.
+    let https = cloud.vault.url().replace("http://", "https://");
+    let err = Vault::connect(config(https, VaultAuth::Token), Secret::new("t")).await.err().unwrap();
+    assert_eq!(err.code, ErrorCode::TlsFailure, "{err:?}");
+}
+
+#[tokio::test]
+async fn a_token_running_low_is_renewed_and_an_expired_one_asks_for_a_new_token() {
+    let cloud = cloud().await;
+    // A 6 s token: after 4.2 s less than a third of its life is left, so the next call renews it.
+    let short = cloud.vault.state.issue_token(Duration::from_secs(6));
+    let vault =
+        Vault::connect(config(cloud.vault.url(), VaultAuth::Token), Secret::new(short)).await.unwrap();
+    vault.status().await.unwrap();
+    assert_eq!(
+        cloud.vault.shared.count("POST", "/v1/auth/token/renew-self"),
+        0,
+        "not while it has time left"
+    );
+    tokio::time::sleep(Duration::from_millis(4200)).await;
+    let renewed = vault.status().await.unwrap();
+    assert_eq!(cloud.vault.shared.count("POST", "/v1/auth/token/renew-self"), 1);
+    assert!(renewed.expires_in_secs.unwrap() >= 5, "{renewed:?}");
+
+    // A pasted token that expired cannot be renewed: the user is told to enter a new one.
+    let doomed = cloud.vault.state.issue_token(Duration::from_secs(1));
+    let vault =
+        Vault::connect(config(cloud.vault.url(), VaultAuth::Token), Secret::new(doomed)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let err = vault.status().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::AuthFailed);
+    assert!(err.message.contains("expired"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn an_expired_userpass_token_signs_in_again_with_the_stored_password() {
+    let cloud = cloud().await;
+    let userpass =
+        VaultAuth::Userpass { username: vmdeck_fakes::vault::USERPASS_USER.into(), mount: "userpass".into() };
+    let vault =
+        Vault::connect(config(cloud.vault.url(), userpass), Secret::new(USERPASS_PASSWORD)).await.unwrap();
+    assert_eq!(cloud.vault.shared.count("POST", &format!("/v1/auth/userpass/login/{USERPASS_USER}")), 1);
+    // Expire every token the fake issued, as time would.
+    cloud.vault.state.expire_all();
+    vault.read("kv1/vmdeck/lab", None).await.unwrap();
+    assert_eq!(
+        cloud.vault.shared.count("POST", &format!("/v1/auth/userpass/login/{USERPASS_USER}")),
+        2,
+        "signed in again"
+    );
+}
+
+#[test]
+fn vault_addr_and_the_token_file_are_read_as_the_cli_does() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join(".vault-token"), "hvs.from-file\n").unwrap();
+    // SAFETY: the only test of this binary that touches these variables.
+    std::env::set_var("HOME", home.path());
+    std::env::remove_var("VAULT_TOKEN");
+    std::env::set_var("VAULT_ADDR", "https://vault.example:8200");
+    std::env::set_var("VAULT_NAMESPACE", "team-a");
+    let config = VaultConfig::from_env().unwrap();
+    assert_eq!(
+        (config.address.as_str(), config.namespace.as_deref()),
+        ("https://vault.example:8200", Some("team-a"))
+    );
+    assert_eq!(VaultConfig::token_from_env().unwrap().expose(), "hvs.from-file");
+    std::env::set_var("VAULT_TOKEN", "hvs.from-env");
+    assert_eq!(VaultConfig::token_from_env().unwrap().expose(), "hvs.from-env");
+}
