@@ -1,10 +1,11 @@
-//! The engine's `AccountStore` on top of tauri-plugin-store: the accounts list under one key of
-//! `accounts.json` in the app data folder. Secrets never pass through here (an `Account` has none).
+//! The engine's `AccountStore` and `JsonSettings` on top of tauri-plugin-store: the accounts list and
+//! the other settings under their keys of `accounts.json` in the app data folder. Secrets never pass
+//! through here (an `Account` and a `VaultConfig` have none).
 
 use std::sync::Arc;
 use tauri::{Runtime, Wry};
 use tauri_plugin_store::Store;
-use vmdeck_engine::accounts::{Account, AccountStore};
+use vmdeck_engine::accounts::{Account, AccountStore, JsonSettings};
 use vmdeck_engine::error::Result;
 use vmdeck_engine::AppError;
 
@@ -35,5 +36,21 @@ impl<R: Runtime> AccountStore for PluginAccountStore<R> {
             .map_err(|err| AppError::internal(format!("The accounts could not be encoded: {err}")))?;
         self.store.set(KEY, value);
         self.store.save().map_err(|err| AppError::internal(format!("The accounts could not be saved: {err}")))
+    }
+}
+
+impl<R: Runtime> JsonSettings for PluginAccountStore<R> {
+    fn get(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        Ok(self.store.get(key))
+    }
+
+    fn put(&self, key: &str, value: Option<serde_json::Value>) -> Result<()> {
+        match value {
+            Some(value) => self.store.set(key, value),
+            None => {
+                self.store.delete(key);
+            }
+        }
+        self.store.save().map_err(|err| AppError::internal(format!("The settings could not be saved: {err}")))
     }
 }

@@ -18,4 +18,8 @@
     "machines_list",
     "machine_power",
     "machine_delete",
+    "vault_overview",
+    "vault_save",
+    "vault_forget",
+    "vault_test_read",
 ]

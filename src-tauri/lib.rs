@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
+use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 
 pub fn run() {
@@ -23,15 +24,18 @@ pub fn run() {
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "VMDeck starting");
             let keychain = Keychain::new(app.config().identifier.clone());
             let store = app.store_builder(account_store::FILE).disable_auto_save().build()?;
-            let accounts = Arc::new(AccountService::new(
-                Arc::new(PluginAccountStore::new(store)),
-                Arc::new(KeychainSecrets::new(keychain.clone())),
+            let settings = Arc::new(PluginAccountStore::new(store));
+            let accounts =
+                Arc::new(AccountService::new(settings.clone(), Arc::new(KeychainSecrets::new(keychain.clone()))));
+            let vault = Arc::new(VaultService::new(
+                settings,
+                Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
             ));
             // Finish or undo an account change a crash interrupted; a locked keychain only delays that.
             if let Err(err) = accounts.recover() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
             }
-            app.manage(AppState::new(dirs, keychain, accounts, log_guard));
+            app.manage(AppState::new(dirs, keychain, accounts, vault, log_guard));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -51,6 +55,10 @@ pub fn run() {
             commands::machines::machines_list,
             commands::machines::machine_power,
             commands::machines::machine_delete,
+            commands::vault::vault_overview,
+            commands::vault::vault_save,
+            commands::vault::vault_forget,
+            commands::vault::vault_test_read,
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");

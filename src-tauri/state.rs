@@ -4,6 +4,7 @@ use std::sync::Arc;
 use vmdeck_engine::accounts::AccountService;
 use vmdeck_engine::fleet::CatalogCache;
 use vmdeck_engine::logging::LogGuard;
+use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 
 /// Catalogs change rarely; the wizard offers a manual refresh.
@@ -14,6 +15,7 @@ pub struct AppState {
     pub keychain: Keychain,
     pub accounts: Arc<AccountService>,
     pub catalogs: CatalogCache,
+    pub vault: Arc<VaultService>,
     // Held, never read: dropping it would stop the log writer.
     _log_guard: LogGuard,
 }
@@ -23,8 +25,16 @@ impl AppState {
         dirs: AppDirs,
         keychain: Keychain,
         accounts: Arc<AccountService>,
+        vault: Arc<VaultService>,
         log_guard: LogGuard,
     ) -> Self {
-        Self { dirs, keychain, accounts, catalogs: CatalogCache::new(CATALOG_TTL), _log_guard: log_guard }
+        Self {
+            dirs,
+            keychain,
+            accounts,
+            catalogs: CatalogCache::new(CATALOG_TTL),
+            vault,
+            _log_guard: log_guard,
+        }
     }
 }

@@ -50,6 +50,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::vault::VaultConfig::decl(cfg),
         crate::vault::VaultStatus::decl(cfg),
         crate::vault::FieldMapping::decl(cfg),
+        crate::vault::VaultOverview::decl(cfg),
     ]
 }
 

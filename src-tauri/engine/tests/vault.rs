@@ -151,21 +151,60 @@ async fn an_expired_userpass_token_signs_in_again_with_the_stored_password() {
     );
 }
 
-#[test]
-fn vault_addr_and_the_token_file_are_read_as_the_cli_does() {
-    let home = tempfile::tempdir().unwrap();
-    std::fs::write(home.path().join(".vault-token"), "hvs.from-file\n").unwrap();
-    // SAFETY: the only test of this binary that touches these variables.
-    std::env::set_var("HOME", home.path());
-    std::env::remove_var("VAULT_TOKEN");
-    std::env::set_var("VAULT_ADDR", "https://vault.example:8200");
-    std::env::set_var("VAULT_NAMESPACE", "team-a");
-    let config = VaultConfig::from_env().unwrap();
-    assert_eq!(
-        (config.address.as_str(), config.namespace.as_deref()),
-        ("https://vault.example:8200", Some("team-a"))
-    );
-    assert_eq!(VaultConfig::token_from_env().unwrap().expose(), "hvs.from-file");
-    std::env::set_var("VAULT_TOKEN", "hvs.from-env");
-    assert_eq!(VaultConfig::token_from_env().unwrap().expose(), "hvs.from-env");
+mod service {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use vmdeck_engine::accounts::{JsonSettings, MemorySecrets};
+    use vmdeck_engine::vault::VaultService;
+
+    #[derive(Default)]
+    struct MemorySettings(Mutex<HashMap<String, serde_json::Value>>);
+
+    impl JsonSettings for MemorySettings {
+        fn get(&self, key: &str) -> vmdeck_engine::error::Result<Option<serde_json::Value>> {
+            Ok(self.0.lock().unwrap().get(key).cloned())
+        }
+        fn put(&self, key: &str, value: Option<serde_json::Value>) -> vmdeck_engine::error::Result<()> {
+            let mut map = self.0.lock().unwrap();
+            match value {
+                Some(value) => map.insert(key.to_owned(), value),
+                None => map.remove(key),
+            };
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_working_connection_is_saved_and_tests_name_fields_not_values() {
+        let cloud = cloud().await;
+        let settings = Arc::new(MemorySettings::default());
+        let secrets = Arc::new(MemorySecrets::default());
+        let service = VaultService::new(settings.clone(), secrets.clone());
+
+        let wrong = service
+            .save(config(cloud.vault.url(), VaultAuth::Token), Some(Secret::new("hvs.wrong")))
+            .await
+            .unwrap_err();
+        assert_eq!(wrong.code, ErrorCode::AuthFailed);
+        assert!(settings.get("vault").unwrap().is_none() && secrets.ids().is_empty(), "nothing saved");
+
+        let status = service
+            .save(config(cloud.vault.url(), VaultAuth::Token), Some(Secret::new(VAULT_ROOT_TOKEN)))
+            .await
+            .unwrap();
+        assert!(status.policies.contains(&"root".to_owned()));
+        assert_eq!(secrets.ids(), ["global"]);
+        let saved = serde_json::to_string(&settings.get("vault").unwrap()).unwrap();
+        assert!(!saved.contains(VAULT_ROOT_TOKEN), "{saved}");
+
+        let fields = service.test_read(&format!("enclaive-static/data/{TEAM_ID}/user/root")).await.unwrap();
+        assert_eq!(fields, ["password", "username"]);
+        let overview = service.overview().await.unwrap();
+        assert!(overview.status.is_some() && overview.has_secret && !overview.from_environment);
+
+        service.forget().await.unwrap();
+        assert!(secrets.ids().is_empty());
+        assert!(settings.get("vault").unwrap().is_none());
+    }
 }

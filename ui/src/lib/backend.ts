@@ -11,6 +11,9 @@ import type {
   ConnectionReport,
   PowerAction,
   ProjectChoice,
+  VaultConfig,
+  VaultOverview,
+  VaultStatus,
 } from './bindings';
 
 export interface Backend {
@@ -29,6 +32,12 @@ export interface Backend {
   listMachines(): Promise<AccountListing[]>;
   powerMachine(accountId: string, vmId: string, action: PowerAction): Promise<void>;
   deleteMachine(accountId: string, vmId: string): Promise<void>;
+  vaultOverview(): Promise<VaultOverview>;
+  /** Connects with these settings; they are saved only when that works. */
+  vaultSave(config: VaultConfig, secret: string | null): Promise<VaultStatus>;
+  vaultForget(): Promise<void>;
+  /** The field names of the secret at `path` (never the values). */
+  vaultTestRead(path: string): Promise<string[]>;
 }
 
 /**
@@ -74,4 +83,8 @@ export const tauriBackend: Backend = {
   listMachines: () => call<AccountListing[]>('machines_list'),
   powerMachine: (accountId, vmId, action) => call<void>('machine_power', { accountId, vmId, action }),
   deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
+  vaultOverview: () => call<VaultOverview>('vault_overview'),
+  vaultSave: (config, secret) => call<VaultStatus>('vault_save', { config, secret }),
+  vaultForget: () => call<void>('vault_forget'),
+  vaultTestRead: (path) => call<string[]>('vault_test_read', { path }),
 };

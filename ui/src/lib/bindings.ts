@@ -207,3 +207,13 @@ export type VaultStatus = { address: string, display_name: string, policies: Arr
 expires_in_secs: number | null, renewable: boolean, };
 
 export type FieldMapping = { username: Array<string>, password: Array<string>, private_key: Array<string>, passphrase: Array<string>, vnc_password: Array<string>, };
+
+export type VaultOverview = { config: VaultConfig | null, 
+/**
+ * True when `config` comes from VAULT_ADDR / VAULT_NAMESPACE rather than saved settings.
+ */
+from_environment: boolean, has_secret: boolean, status: VaultStatus | null, 
+/**
+ * Why the saved connection could not be used, when it could not.
+ */
+problem: AppError | null, };

@@ -23,6 +23,10 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     listMachines: vi.fn(async () => []),
     powerMachine: unexpected('powerMachine'),
     deleteMachine: unexpected('deleteMachine'),
+    vaultOverview: vi.fn(async () => ({ config: null, from_environment: false, has_secret: false, status: null, problem: null })),
+    vaultSave: unexpected('vaultSave'),
+    vaultForget: unexpected('vaultForget'),
+    vaultTestRead: unexpected('vaultTestRead'),
   };
   return { ...base, ...overrides };
 }

@@ -57,18 +57,30 @@ impl AccountStore for JsonFileStore {
     }
 }
 
-/// The OS keychain, one entry per account under the app's identifier.
+/// Settings that are not accounts (the Vault connection), as JSON values under a key.
+pub trait JsonSettings: Send + Sync {
+    fn get(&self, key: &str) -> Result<Option<serde_json::Value>>;
+    fn put(&self, key: &str, value: Option<serde_json::Value>) -> Result<()>;
+}
+
+/// The OS keychain: one entry per id under the app's identifier, named `<prefix><id>`
+/// (`account:` for accounts, `vault:` for the Vault connection).
 pub struct KeychainSecrets {
     keychain: Keychain,
+    prefix: &'static str,
 }
 
 impl KeychainSecrets {
     pub fn new(keychain: Keychain) -> Self {
-        Self { keychain }
+        Self::with_prefix(keychain, "account:")
     }
 
-    fn entry(&self, account_id: &str) -> Result<keyring::Entry> {
-        keyring::Entry::new(self.keychain.service(), &format!("account:{account_id}"))
+    pub fn with_prefix(keychain: Keychain, prefix: &'static str) -> Self {
+        Self { keychain, prefix }
+    }
+
+    fn entry(&self, id: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(self.keychain.service(), &format!("{}{id}", self.prefix))
             .map_err(map_keyring_error)
     }
 }

@@ -27,20 +27,21 @@ pub fn resolve_template(template: &str, vars: &PathVars) -> Result<String> {
             AppError::invalid_input("vault_path_template", "A placeholder is not closed with }.")
         })?;
         let name = &rest[start + 1..start + end];
-        let value =
-            match name {
-                "teamId" => &vars.team_id,
-                "projectId" => &vars.project_id,
-                "vmId" => &vars.vm_id,
-                "vmName" => &vars.vm_name,
-                "accountId" => &vars.account_id,
-                _ => return Err(AppError::invalid_input(
+        let value = match name {
+            "teamId" => &vars.team_id,
+            "projectId" => &vars.project_id,
+            "vmId" => &vars.vm_id,
+            "vmName" => &vars.vm_name,
+            "accountId" => &vars.account_id,
+            _ => {
+                return Err(AppError::invalid_input(
                     "vault_path_template",
                     format!(
                         "Unknown placeholder {{{name}}}; use teamId, projectId, vmId, vmName or accountId."
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let value = value.as_deref().filter(|v| !v.is_empty()).ok_or_else(|| {
             AppError::invalid_input("vault_path_template", format!("{{{name}}} has no value for this VM."))
         })?;

@@ -5,9 +5,11 @@
 mod config;
 mod credentials;
 mod errors;
+mod service;
 
 pub use config::{VaultAuth, VaultConfig};
 pub use credentials::{resolve_template, FieldMapping, PathVars, VmCredentials};
+pub use service::{VaultOverview, VaultService};
 
 use crate::error::{AppError, ErrorCode, Result};
 use crate::secret::Secret;
