@@ -23,6 +23,9 @@ pub fn run() {
             let log_guard = logging::init(&dirs.log_dir)?;
             tracing::info!(version = env!("CARGO_PKG_VERSION"), "VMDeck starting");
             let keychain = Keychain::new(app.config().identifier.clone());
+            // Without a Secret Service (a bare Linux session), use the kernel keyring rather than fail.
+            let keychain_status = keychain.fall_back_if_unavailable();
+            tracing::info!(backend = %keychain_status.backend, available = keychain_status.available, "keychain");
             let store = app.store_builder(account_store::FILE).disable_auto_save().build()?;
             let settings = Arc::new(PluginAccountStore::new(store));
             let accounts =

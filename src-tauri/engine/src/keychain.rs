@@ -10,6 +10,13 @@ use ts_rs::TS;
 /// The account name of the probe entry: looked up, never written.
 const PROBE_USER: &str = "vmdeck-keychain-probe";
 
+/// Set once the process has switched to the Linux kernel keyring (see `fall_back_if_unavailable`).
+static KERNEL_FALLBACK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+const FALLBACK_NOTE: &str = "No Secret Service is running, so secrets are kept in the Linux kernel keyring: \
+they last until you log out, and VMDeck asks for them again after that. Install GNOME Keyring or KeePassXC \
+(with its Secret Service enabled) to keep them.";
+
 /// Whether the keychain can be used right now, as shown on the Settings page.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct KeychainStatus {
@@ -18,6 +25,8 @@ pub struct KeychainStatus {
     pub available: bool,
     /// Why it cannot be used, when it cannot.
     pub problem: Option<AppError>,
+    /// What the user should know although it works (the kernel-keyring fallback).
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,7 +46,9 @@ impl Keychain {
 
     /// The name of the store `keyring` uses on this platform.
     pub fn backend_name() -> &'static str {
-        if cfg!(target_os = "macos") {
+        if KERNEL_FALLBACK.load(std::sync::atomic::Ordering::SeqCst) {
+            "Linux kernel keyring (fallback)"
+        } else if cfg!(target_os = "macos") {
             "macOS Keychain"
         } else if cfg!(target_os = "windows") {
             "Windows Credential Manager"
@@ -54,7 +65,29 @@ impl Keychain {
             Ok(_) | Err(keyring::Error::NoEntry) => None,
             Err(err) => Some(map_keyring_error(err)),
         };
-        KeychainStatus { backend: Self::backend_name().to_owned(), available: problem.is_none(), problem }
+        let note =
+            KERNEL_FALLBACK.load(std::sync::atomic::Ordering::SeqCst).then(|| FALLBACK_NOTE.to_owned());
+        KeychainStatus {
+            backend: Self::backend_name().to_owned(),
+            available: problem.is_none(),
+            problem,
+            note,
+        }
+    }
+
+    /// On Linux without a reachable Secret Service, switches this process to the kernel keyring, the
+    /// documented fallback: it works without a desktop session but forgets secrets at logout. Elsewhere,
+    /// or when the store is merely locked, nothing changes. Call once at start-up.
+    pub fn fall_back_if_unavailable(&self) -> KeychainStatus {
+        let status = self.probe();
+        #[cfg(target_os = "linux")]
+        if status.problem.as_ref().is_some_and(|p| p.code == ErrorCode::KeychainUnavailable) {
+            keyring::set_default_credential_builder(keyring::keyutils::default_credential_builder());
+            KERNEL_FALLBACK.store(true, std::sync::atomic::Ordering::SeqCst);
+            tracing::warn!("no Secret Service: using the kernel keyring");
+            return self.probe();
+        }
+        status
     }
 }
 

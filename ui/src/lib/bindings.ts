@@ -21,7 +21,11 @@ backend: string, available: boolean,
 /**
  * Why it cannot be used, when it cannot.
  */
-problem: AppError | null, };
+problem: AppError | null, 
+/**
+ * What the user should know although it works (the kernel-keyring fallback).
+ */
+note: string | null, };
 
 export type AppInfo = { name: string, version: string, identifier: string, data_dir: string, log_dir: string, os: string, arch: string, keychain: KeychainStatus, };
 

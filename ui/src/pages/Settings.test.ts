@@ -14,7 +14,7 @@ const info: AppInfo = {
   log_dir: '/home/u/.local/share/dev.vmdeck.app/logs',
   os: 'linux',
   arch: 'x86_64',
-  keychain: { backend: 'Secret Service (D-Bus)', available: true, problem: null },
+  keychain: { backend: 'Secret Service (D-Bus)', available: true, problem: null, note: null },
 };
 
 function backendReturning(result: () => Promise<AppInfo>): Backend {
@@ -38,6 +38,13 @@ describe('Settings', () => {
     const alert = screen.getByRole('alert');
     expect(alert).toHaveAttribute('data-code', 'keychain_unavailable');
     expect(alert).toHaveTextContent('Install a Secret Service.');
+  });
+
+  it('says what the kernel-keyring fallback means', async () => {
+    const keychain = { backend: 'Linux kernel keyring (fallback)', available: true, problem: null, note: 'Secrets last until you log out.' };
+    render(Settings, { backend: backendReturning(async () => ({ ...info, keychain })) });
+    expect(await screen.findByTestId('keychain-note')).toHaveTextContent('Secrets last until you log out.');
+    expect(screen.getByTestId('app-keychain')).toHaveTextContent('Linux kernel keyring (fallback): available');
   });
 
   it('shows a coded error and retries on request', async () => {
