@@ -12,6 +12,7 @@ pub mod logging;
 pub mod model;
 pub mod providers;
 pub mod secret;
+pub mod ssh;
 pub mod targets;
 pub mod vault;
 

@@ -1,0 +1,261 @@
+//! SSH against a real OpenSSH sshd on 127.0.0.1 with its own config, host key and authorized key.
+//! Ignored by a plain `cargo test` (it needs /usr/sbin/sshd, and root for /run/sshd); `.ci/test` runs it
+//! with `--include-ignored` and sets VMDECK_SSH_PASSWORD_USER / VMDECK_SSH_PASSWORD for the password test.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+use vmdeck_engine::ssh::{connect, HostKeyDecision, KnownHosts, ShellEvent, ShellHandle, SshAuth, SshLogin};
+use vmdeck_engine::{ErrorCode, Secret};
+
+struct Sshd {
+    dir: tempfile::TempDir,
+    port: u16,
+    child: Child,
+}
+
+impl Drop for Sshd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn keygen(path: &Path) {
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", "vmdeck-test", "-f"])
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+impl Sshd {
+    fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        keygen(&dir.path().join("hostkey"));
+        keygen(&dir.path().join("clientkey"));
+        std::fs::copy(dir.path().join("clientkey.pub"), dir.path().join("authorized_keys")).unwrap();
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let d = dir.path().display();
+        let config = format!(
+            "Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/hostkey\nPidFile {d}/sshd.pid\nAuthorizedKeysFile {d}/authorized_keys\n\
+             PasswordAuthentication yes\nKbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\nPermitRootLogin yes\n\
+             StrictModes no\nPrintMotd no\nLogLevel VERBOSE\n"
+        );
+        std::fs::write(dir.path().join("sshd_config"), config).unwrap();
+        std::fs::create_dir_all("/run/sshd").ok();
+        let child = Command::new("/usr/sbin/sshd")
+            .args(["-D", "-f"])
+            .arg(dir.path().join("sshd_config"))
+            .arg("-E")
+            .arg(dir.path().join("sshd.log"))
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("OpenSSH sshd (openssh-server) is installed by .ci/test");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "sshd did not listen: {}",
+                std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { dir, port, child }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The fingerprint as OpenSSH's own tool prints it.
+    fn fingerprint(&self) -> String {
+        let out = Command::new("ssh-keygen").arg("-lf").arg(self.path("hostkey.pub")).output().unwrap();
+        String::from_utf8(out.stdout).unwrap().split_whitespace().nth(1).unwrap().to_owned()
+    }
+
+    fn login(&self, user: &str, auth: SshAuth) -> SshLogin {
+        SshLogin {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            user: user.into(),
+            auth,
+            timeout: Duration::from_secs(10),
+        }
+    }
+
+    fn key_auth(&self) -> SshAuth {
+        SshAuth::KeyMemory {
+            private_key: Secret::new(std::fs::read_to_string(self.path("clientkey")).unwrap()),
+            passphrase: None,
+        }
+    }
+}
+
+/// The error of a connection that must fail (a `Session` has no Debug for `unwrap_err`).
+fn refused(result: vmdeck_engine::error::Result<ssh2::Session>) -> vmdeck_engine::AppError {
+    match result {
+        Ok(_) => panic!("the connection was expected to fail"),
+        Err(err) => err,
+    }
+}
+
+fn me() -> String {
+    String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_owned()
+}
+
+/// Known hosts with the server's key already trusted.
+fn trusted(sshd: &Sshd, file: &Path) -> KnownHosts {
+    let known = KnownHosts::new(file);
+    let decision = HostKeyDecision::TrustAndSave { fingerprint: sshd.fingerprint() };
+    connect(&sshd.login(&me(), sshd.key_auth()), &known, &decision).unwrap();
+    known
+}
+
+struct Shell {
+    handle: ShellHandle,
+    events: mpsc::Receiver<ShellEvent>,
+    seen: Vec<u8>,
+}
+
+impl Shell {
+    fn open(sshd: &Sshd, known: &KnownHosts, cols: u32, rows: u32) -> Self {
+        let session =
+            connect(&sshd.login(&me(), sshd.key_auth()), known, &HostKeyDecision::KnownOnly).unwrap();
+        let (tx, events) = mpsc::channel();
+        let handle = ShellHandle::start(session, cols, rows, move |event| {
+            let _ = tx.send(event);
+        })
+        .unwrap();
+        Self { handle, events, seen: Vec::new() }
+    }
+
+    /// Sends a line and collects output until `marker` has appeared `times` times.
+    fn run_until(&mut self, line: &str, marker: &str, times: usize) -> String {
+        self.handle.input(format!("{line}\n").into_bytes());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = String::from_utf8_lossy(&self.seen).into_owned();
+            if text.matches(marker).count() >= times {
+                return text;
+            }
+            assert!(Instant::now() < deadline, "no {marker:?} in:\n{text}");
+            if let Ok(ShellEvent::Output(bytes)) = self.events.recv_timeout(Duration::from_millis(200)) {
+                self.seen.extend(bytes);
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn an_unknown_host_key_needs_a_decision_on_the_fingerprint_openssh_shows() {
+    let sshd = Sshd::start();
+    let file = sshd.path("vmdeck_known_hosts");
+    let known = KnownHosts::new(&file);
+    let err = refused(connect(&sshd.login(&me(), sshd.key_auth()), &known, &HostKeyDecision::KnownOnly));
+    assert_eq!(err.code, ErrorCode::HostKeyUnknown);
+    let details = err.details.unwrap();
+    assert_eq!(details["fingerprint"], sshd.fingerprint().as_str());
+
+    let wrong = HostKeyDecision::TrustOnce { fingerprint: "SHA256:somethingelse".into() };
+    assert_eq!(
+        refused(connect(&sshd.login(&me(), sshd.key_auth()), &known, &wrong)).code,
+        ErrorCode::HostKeyUnknown
+    );
+    let once = HostKeyDecision::TrustOnce { fingerprint: sshd.fingerprint() };
+    connect(&sshd.login(&me(), sshd.key_auth()), &known, &once).unwrap();
+    assert!(!file.exists(), "trust once writes nothing");
+
+    let save = HostKeyDecision::TrustAndSave { fingerprint: sshd.fingerprint() };
+    connect(&sshd.login(&me(), sshd.key_auth()), &known, &save).unwrap();
+    let line = std::fs::read_to_string(&file).unwrap();
+    assert!(line.starts_with(&format!("[127.0.0.1]:{} ssh-ed25519 ", sshd.port)), "{line}");
+    connect(&sshd.login(&me(), sshd.key_auth()), &known, &HostKeyDecision::KnownOnly).unwrap();
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn a_changed_host_key_is_refused_until_the_old_entry_is_forgotten() {
+    let sshd = Sshd::start();
+    let file = sshd.path("vmdeck_known_hosts");
+    // An entry for this host with another key, as after a rebuild (or an attack).
+    let other_key = std::fs::read_to_string(sshd.path("clientkey.pub")).unwrap();
+    let mut parts = other_key.split_whitespace();
+    std::fs::write(
+        &file,
+        format!("[127.0.0.1]:{} {} {}\n", sshd.port, parts.next().unwrap(), parts.next().unwrap()),
+    )
+    .unwrap();
+    let known = KnownHosts::new(&file);
+    let trust = HostKeyDecision::TrustAndSave { fingerprint: sshd.fingerprint() };
+    let err = refused(connect(&sshd.login(&me(), sshd.key_auth()), &known, &trust));
+    assert_eq!(err.code, ErrorCode::HostKeyChanged, "even a trust decision does not override a changed key");
+    assert!(err.message.contains("has changed"), "{}", err.message);
+    assert_eq!(known.forget("127.0.0.1", sshd.port).unwrap(), 1);
+    connect(&sshd.login(&me(), sshd.key_auth()), &known, &trust).unwrap();
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn keys_from_memory_and_file_log_in_and_wrong_ones_are_refused() {
+    let sshd = Sshd::start();
+    let known = trusted(&sshd, &sshd.path("kh"));
+    let file = SshAuth::KeyFile { path: sshd.path("clientkey"), passphrase: None };
+    connect(&sshd.login(&me(), file), &known, &HostKeyDecision::KnownOnly).unwrap();
+    keygen(&sshd.path("strangerkey"));
+    let stranger = SshAuth::KeyFile { path: sshd.path("strangerkey"), passphrase: None };
+    let err = refused(connect(&sshd.login(&me(), stranger), &known, &HostKeyDecision::KnownOnly));
+    assert_eq!(err.code, ErrorCode::AuthFailed);
+    let wrong_password = SshAuth::Password(Secret::new("not-the-password"));
+    assert_eq!(
+        refused(connect(&sshd.login(&me(), wrong_password), &known, &HostKeyDecision::KnownOnly)).code,
+        ErrorCode::AuthFailed
+    );
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd and a test user with a password; run by .ci/test"]
+fn password_login_works_for_the_test_user() {
+    let user = std::env::var("VMDECK_SSH_PASSWORD_USER").expect("set by .ci/test");
+    let password = std::env::var("VMDECK_SSH_PASSWORD").expect("set by .ci/test");
+    let sshd = Sshd::start();
+    let known = trusted(&sshd, &sshd.path("kh"));
+    let session = connect(
+        &sshd.login(&user, SshAuth::Password(Secret::new(password))),
+        &known,
+        &HostKeyDecision::KnownOnly,
+    )
+    .unwrap();
+    assert!(session.authenticated());
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn the_pty_size_follows_resize_as_stty_sees_it() {
+    let sshd = Sshd::start();
+    let known = trusted(&sshd, &sshd.path("kh"));
+    let mut shell = Shell::open(&sshd, &known, 100, 30);
+    assert!(shell.run_until("stty size; echo done-$((1+1))", "done-2", 1).contains("30 100"));
+    shell.handle.resize(120, 40);
+    assert!(shell.run_until("stty size; echo done-$((2+1))", "done-3", 1).contains("40 120"));
+    shell.handle.close();
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn a_long_output_stream_arrives_complete_and_in_order() {
+    let sshd = Sshd::start();
+    let known = trusted(&sshd, &sshd.path("kh"));
+    let mut shell = Shell::open(&sshd, &known, 200, 50);
+    // Each number tagged, so terminal noise (prompts, mode escapes) cannot pass for one.
+    let text = shell.run_until("seq 1 200000 | sed 's/^/n:/'; echo end-$((3*3))", "end-9", 1);
+    let numbers: Vec<u64> = text.lines().filter_map(|l| l.rsplit("n:").next()?.trim().parse().ok()).collect();
+    assert_eq!(numbers.len(), 200000, "every line arrived");
+    let run = &numbers[..];
+    assert!(run.iter().enumerate().all(|(i, n)| *n == i as u64 + 1), "a number is missing or out of order");
+    shell.handle.close();
+}
