@@ -2,7 +2,7 @@
 //! mapped to stable codes with the provider's own message kept, and a tracing span per request that never
 //! holds a secret (no headers, no bodies, no query of a signed call).
 
-use crate::error::{AppError, ErrorCode, Result};
+use crate::error::{cause_chain, AppError, ErrorCode, Result};
 use crate::model::ProviderKind;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -147,7 +147,7 @@ impl Http {
 
     fn transport_error(&self, err: &reqwest::Error, method: &Method, path: &str) -> AppError {
         let name = self.provider.display_name();
-        let chain = error_chain(err);
+        let chain = cause_chain(err);
         let error = if err.is_timeout() {
             AppError::new(
                 ErrorCode::Timeout,
@@ -235,16 +235,6 @@ fn retry_after(response: &Response) -> Option<Duration> {
 
 fn content_type(response: &Response) -> String {
     response.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned()
-}
-
-fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(cause) = source {
-        parts.push(cause.to_string());
-        source = cause.source();
-    }
-    parts.join(": ")
 }
 
 /// Parses a 2xx body, saying plainly when it is an HTML page or broken JSON.

@@ -1,17 +1,7 @@
 //! vaultrs errors as the stable codes the UI explains: sealed, denied, not found, TLS, unreachable.
 
-use crate::error::{AppError, ErrorCode};
+use crate::error::{cause_chain, AppError, ErrorCode};
 use vaultrs::error::ClientError;
-
-fn chain(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![err.to_string()];
-    let mut source = err.source();
-    while let Some(cause) = source {
-        parts.push(cause.to_string());
-        source = cause.source();
-    }
-    parts.join(": ")
-}
 
 pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> AppError {
     let at = path.map(|p| format!(" at \u{201c}{p}\u{201d}")).unwrap_or_default();
@@ -35,7 +25,7 @@ pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> A
         )
         .with_detail("status", *code),
         ClientError::RestClientError { .. } | ClientError::RestClientBuildError { .. } => {
-            let cause = chain(&err);
+            let cause = cause_chain(&err);
             let lower = cause.to_lowercase();
             if ["certificate", "tls", "handshake", "ssl", "corrupt message", "invalidcontenttype"].iter().any(|w| lower.contains(w)) {
                 AppError::new(ErrorCode::TlsFailure, format!("The TLS connection to Vault at {address} failed: {cause}"))
