@@ -22,4 +22,10 @@
     "vault_save",
     "vault_forget",
     "vault_test_read",
+    "ssh_open",
+    "ssh_input",
+    "ssh_resize",
+    "ssh_close",
+    "ssh_forget_host_key",
+    "machine_ssh_target",
 ]

@@ -1,9 +1,12 @@
 //! What every command can reach through `tauri::State`.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
 use vmdeck_engine::fleet::CatalogCache;
 use vmdeck_engine::logging::LogGuard;
+use vmdeck_engine::ssh::ShellHandle;
 use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 
@@ -16,6 +19,9 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub catalogs: CatalogCache,
     pub vault: Arc<VaultService>,
+    /// Open SSH terminals by id.
+    pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
+    next_ssh: AtomicU64,
     // Held, never read: dropping it would stop the log writer.
     _log_guard: LogGuard,
 }
@@ -34,7 +40,13 @@ impl AppState {
             accounts,
             catalogs: CatalogCache::new(CATALOG_TTL),
             vault,
+            ssh_sessions: Mutex::new(HashMap::new()),
+            next_ssh: AtomicU64::new(1),
             _log_guard: log_guard,
         }
+    }
+
+    pub fn next_ssh_id(&self) -> u64 {
+        self.next_ssh.fetch_add(1, Ordering::SeqCst)
     }
 }

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod app;
 pub mod machines;
+pub mod ssh;
 pub mod vault;
 
 use vmdeck_engine::AppError;

@@ -124,3 +124,30 @@ export async function heading(browser) {
   await h1.waitForDisplayed({ timeout: 10_000 });
   return h1.getText();
 }
+
+/**
+ * A real OpenSSH sshd on 127.0.0.1 with its own host key, for password logins of the test user that
+ * .ci/test creates (VMDECK_SSH_PASSWORD_USER / VMDECK_SSH_PASSWORD).
+ */
+export function useSshd() {
+  const sshd = { port: undefined, child: undefined, user: process.env.VMDECK_SSH_PASSWORD_USER, password: process.env.VMDECK_SSH_PASSWORD };
+  before(async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { execFileSync } = await import('node:child_process');
+    const os = await import('node:os');
+    if (!sshd.user || !sshd.password) throw new Error('VMDECK_SSH_PASSWORD_USER and VMDECK_SSH_PASSWORD are set by .ci/test');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vmdeck-sshd-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(dir, 'hostkey')]);
+    sshd.port = await freePort();
+    writeFileSync(
+      path.join(dir, 'sshd_config'),
+      [`Port ${sshd.port}`, 'ListenAddress 127.0.0.1', `HostKey ${dir}/hostkey`, `PidFile ${dir}/sshd.pid`, 'PasswordAuthentication yes',
+        'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', 'PrintMotd no', ''].join('\n'),
+    );
+    mkdirSync('/run/sshd', { recursive: true });
+    sshd.child = spawn('/usr/sbin/sshd', ['-D', '-f', path.join(dir, 'sshd_config'), '-E', path.join(dir, 'sshd.log')], { stdio: 'ignore' });
+    await waitForPort(sshd.port, sshd.child);
+  });
+  after(() => sshd.child?.kill());
+  return sshd;
+}

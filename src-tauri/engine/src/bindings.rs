@@ -51,6 +51,9 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::vault::VaultStatus::decl(cfg),
         crate::vault::FieldMapping::decl(cfg),
         crate::vault::VaultOverview::decl(cfg),
+        crate::ssh::HostKeyDecision::decl(cfg),
+        crate::ssh::SshCredential::decl(cfg),
+        crate::ssh::SshEvent::decl(cfg),
     ]
 }
 

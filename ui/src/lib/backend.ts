@@ -1,6 +1,6 @@
 // The only module that imports @tauri-apps/*. Components receive a `Backend` and never call `invoke`
 // themselves, so they render in tests (and in a plain browser) with a mocked one.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type {
   Account,
   AccountDraft,
@@ -10,7 +10,12 @@ import type {
   AppInfo,
   ConnectionReport,
   PowerAction,
+  HostKeyDecision,
   ProjectChoice,
+  SshCredential,
+  SshEvent,
+  SshTarget,
+  Vm,
   VaultConfig,
   VaultOverview,
   VaultStatus,
@@ -38,6 +43,23 @@ export interface Backend {
   vaultForget(): Promise<void>;
   /** The field names of the secret at `path` (never the values). */
   vaultTestRead(path: string): Promise<string[]>;
+  /** Opens an SSH terminal; events (output, then closed) arrive in order on `onEvent`. */
+  sshOpen(request: SshOpenRequest, onEvent: (event: SshEvent) => void): Promise<number>;
+  sshInput(id: number, data: string): Promise<void>;
+  sshResize(id: number, cols: number, rows: number): Promise<void>;
+  sshClose(id: number): Promise<void>;
+  sshForgetHostKey(host: string, port: number): Promise<number>;
+  sshTarget(accountId: string, vm: Vm): Promise<SshTarget | null>;
+}
+
+export interface SshOpenRequest {
+  host: string;
+  port: number;
+  user: string;
+  credential: SshCredential;
+  decision: HostKeyDecision;
+  cols: number;
+  rows: number;
 }
 
 /**
@@ -87,4 +109,14 @@ export const tauriBackend: Backend = {
   vaultSave: (config, secret) => call<VaultStatus>('vault_save', { config, secret }),
   vaultForget: () => call<void>('vault_forget'),
   vaultTestRead: (path) => call<string[]>('vault_test_read', { path }),
+  sshOpen: (request, onEvent) => {
+    const onEventChannel = new Channel<SshEvent>();
+    onEventChannel.onmessage = onEvent;
+    return call<number>('ssh_open', { ...request, onEvent: onEventChannel });
+  },
+  sshInput: (id, data) => call<void>('ssh_input', { id, data }),
+  sshResize: (id, cols, rows) => call<void>('ssh_resize', { id, cols, rows }),
+  sshClose: (id) => call<void>('ssh_close', { id }),
+  sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
+  sshTarget: (accountId, vm) => call<SshTarget | null>('machine_ssh_target', { accountId, vm }),
 };

@@ -221,3 +221,9 @@ from_environment: boolean, has_secret: boolean, status: VaultStatus | null,
  * Why the saved connection could not be used, when it could not.
  */
 problem: AppError | null, };
+
+export type HostKeyDecision = { "kind": "known_only" } | { "kind": "trust_once", fingerprint: string, } | { "kind": "trust_and_save", fingerprint: string, };
+
+export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, };
+
+export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };

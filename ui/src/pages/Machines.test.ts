@@ -27,7 +27,7 @@ describe('Machines', () => {
       listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running'), vm('2', 'stopped')], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => {}),
     });
-    render(Machines, { backend, onaddaccount: () => {} });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const [running, stopped] = await screen.findAllByTestId('vm-row');
     expect(running).toHaveTextContent('vm-1');
     expect(running).toHaveTextContent('Toronto');
@@ -46,7 +46,7 @@ describe('Machines', () => {
       listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
       deleteMachine: vi.fn(async () => {}),
     });
-    render(Machines, { backend, onaddaccount: () => {} });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const row = await screen.findByTestId('vm-row');
     await userEvent.click(within(row).getByTestId('vm-delete'));
     expect(backend.deleteMachine).not.toHaveBeenCalled();
@@ -63,7 +63,7 @@ describe('Machines', () => {
         { account_id: 'a2', vms: [], error: { code: 'auth_failed' as const, message: 'Lunanode rejected the API ID or key.', details: null }, fetched_at_ms: 1 },
       ]),
     });
-    render(Machines, { backend, onaddaccount: () => {} });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     expect(await screen.findByTestId('account-error')).toHaveTextContent('Broken: Lunanode rejected the API ID or key.');
     expect(screen.getAllByTestId('vm-row')).toHaveLength(1);
   });

@@ -27,6 +27,12 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     vaultSave: unexpected('vaultSave'),
     vaultForget: unexpected('vaultForget'),
     vaultTestRead: unexpected('vaultTestRead'),
+    sshOpen: unexpected('sshOpen'),
+    sshInput: vi.fn(async () => {}),
+    sshResize: vi.fn(async () => {}),
+    sshClose: vi.fn(async () => {}),
+    sshForgetHostKey: unexpected('sshForgetHostKey'),
+    sshTarget: vi.fn(async () => null),
   };
   return { ...base, ...overrides };
 }

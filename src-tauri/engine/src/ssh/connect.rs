@@ -24,7 +24,8 @@ pub enum SshAuth {
 }
 
 /// What the user decided about an unknown host key, for the fingerprint they were shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, serde::Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum HostKeyDecision {
     /// Only keys already in known_hosts are accepted.
     KnownOnly,

@@ -6,6 +6,51 @@ mod connect;
 mod host_keys;
 mod shell;
 
+use crate::secret::Secret;
+use serde::Deserialize;
+use ts_rs::TS;
+
+/// How the SSH dialog asks to log in; turned into an `SshAuth` (Vault paths are read first).
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SshCredential {
+    Password {
+        #[ts(type = "string")]
+        password: Secret,
+    },
+    KeyFile {
+        path: String,
+        #[ts(type = "string | null")]
+        passphrase: Option<Secret>,
+    },
+    Agent,
+    /// A Vault path whose secret holds the user and a password or private key.
+    Vault {
+        path: String,
+    },
+}
+
 pub use connect::{connect, HostKeyDecision, SshAuth, SshLogin};
 pub use host_keys::{fingerprint_sha256, KnownHosts};
 pub use shell::{ShellEvent, ShellHandle};
+
+/// What the UI receives from a shell, in order: output as base64 (bytes may split a UTF-8 character),
+/// then one `closed`.
+#[derive(Debug, Clone, serde::Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SshEvent {
+    Output { data: String },
+    Closed { exit_status: Option<i32>, error: Option<crate::AppError> },
+}
+
+impl From<ShellEvent> for SshEvent {
+    fn from(event: ShellEvent) -> Self {
+        use base64::Engine;
+        match event {
+            ShellEvent::Output(bytes) => {
+                SshEvent::Output { data: base64::engine::general_purpose::STANDARD.encode(bytes) }
+            }
+            ShellEvent::Closed { exit_status, error } => SshEvent::Closed { exit_status, error },
+        }
+    }
+}

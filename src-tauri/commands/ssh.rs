@@ -1,0 +1,155 @@
+//! In-app SSH terminals: open (with the host key decision), input, resize, close.
+
+use super::blocking;
+use crate::state::AppState;
+use std::time::Duration;
+use tauri::ipc::Channel;
+use tauri::{Manager, State};
+use vmdeck_engine::ssh::{
+    connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin,
+};
+use vmdeck_engine::vault::FieldMapping;
+use vmdeck_engine::{AppError, ErrorCode};
+
+fn known_hosts(state: &AppState) -> KnownHosts {
+    let mut known = KnownHosts::new(state.dirs.data_dir.join("known_hosts"));
+    // The user's own trusted keys count too; VMDeck writes only its own file.
+    known.also_read =
+        std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".ssh/known_hosts"));
+    known
+}
+
+/// Turns the dialog's choice into an SSH login method (reading Vault where asked) and, from Vault, a user.
+async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth, Option<String>), AppError> {
+    Ok(match credential {
+        SshCredential::Password { password } => (SshAuth::Password(password), None),
+        SshCredential::KeyFile { path, passphrase } => {
+            (SshAuth::KeyFile { path: path.into(), passphrase }, None)
+        }
+        SshCredential::Agent => (SshAuth::Agent, None),
+        SshCredential::Vault { path } => {
+            let fields = state.vault.connection().await?.read(&path, None).await?;
+            let creds = FieldMapping::default().apply(fields);
+            let auth = match (creds.private_key, creds.password) {
+                (Some(private_key), _) => SshAuth::KeyMemory { private_key, passphrase: creds.passphrase },
+                (None, Some(password)) => SshAuth::Password(password),
+                (None, None) => {
+                    return Err(AppError::new(
+                        ErrorCode::NotFound,
+                        format!("The secret at {path} holds no password or private key."),
+                    )
+                    .with_detail("fields", creds.fields))
+                }
+            };
+            (auth, creds.username)
+        }
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+#[tauri::command]
+pub async fn ssh_open(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    host: String,
+    port: u16,
+    user: String,
+    credential: SshCredential,
+    decision: HostKeyDecision,
+    cols: u32,
+    rows: u32,
+    on_event: Channel<SshEvent>,
+) -> Result<u64, AppError> {
+    let (auth, vault_user) = auth_of(&state, credential).await?;
+    let user = vault_user.filter(|u| !u.is_empty()).unwrap_or(user);
+    let login = SshLogin { host, port, user, auth, timeout: Duration::from_secs(15) };
+    let known = known_hosts(&state);
+    let session = blocking(move || connect(&login, &known, &decision)).await?;
+    let id = state.next_ssh_id();
+    let handle = ShellHandle::start(session, cols.max(2), rows.max(2), move |event| {
+        let closed = matches!(event, vmdeck_engine::ssh::ShellEvent::Closed { .. });
+        let _ = on_event.send(SshEvent::from(event));
+        if closed {
+            app.state::<AppState>().ssh_sessions.lock().unwrap().remove(&id);
+        }
+    })?;
+    state.ssh_sessions.lock().unwrap().insert(id, handle);
+    Ok(id)
+}
+
+fn with_session(state: &AppState, id: u64, work: impl FnOnce(&ShellHandle)) -> Result<(), AppError> {
+    match state.ssh_sessions.lock().unwrap().get(&id) {
+        Some(handle) => {
+            work(handle);
+            Ok(())
+        }
+        None => Err(AppError::new(ErrorCode::NotFound, "This terminal's connection has ended.")),
+    }
+}
+
+#[tauri::command]
+pub fn ssh_input(state: State<'_, AppState>, id: u64, data: String) -> Result<(), AppError> {
+    with_session(&state, id, |h| h.input(data.into_bytes()))
+}
+
+#[tauri::command]
+pub fn ssh_resize(state: State<'_, AppState>, id: u64, cols: u32, rows: u32) -> Result<(), AppError> {
+    with_session(&state, id, |h| h.resize(cols.max(2), rows.max(2)))
+}
+
+#[tauri::command]
+pub async fn ssh_close(state: State<'_, AppState>, id: u64) -> Result<(), AppError> {
+    let handle = state.ssh_sessions.lock().unwrap().remove(&id);
+    if let Some(handle) = handle {
+        blocking(move || {
+            handle.close();
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes VMDeck's stored host key of a host (after a VM was rebuilt).
+#[tauri::command]
+pub async fn ssh_forget_host_key(
+    state: State<'_, AppState>,
+    host: String,
+    port: u16,
+) -> Result<u32, AppError> {
+    let known = known_hosts(&state);
+    blocking(move || known.forget(&host, port).map(|n| n as u32)).await
+}
+
+/// Where and as whom to log in to a VM: its address, the image's usual user, and where its
+/// credentials are (the account's Vault path template filled in for this VM).
+#[tauri::command]
+pub async fn machine_ssh_target(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm: vmdeck_engine::model::Vm,
+) -> Result<Option<vmdeck_engine::targets::SshTarget>, AppError> {
+    let accounts = state.accounts.clone();
+    let id = account_id.clone();
+    let account = blocking(move || accounts.get(&id)).await?;
+    let vault_path = match &account.draft.vault_path_template {
+        Some(template) if !template.trim().is_empty() => {
+            let (team_id, project_id) = match &account.draft.settings {
+                vmdeck_engine::accounts::AccountSettings::Enclaive { team_id, project_id, .. } => {
+                    (Some(team_id.clone()), Some(project_id.clone()))
+                }
+                _ => (None, None),
+            };
+            let vars = vmdeck_engine::vault::PathVars {
+                team_id,
+                project_id,
+                vm_id: Some(vm.id.clone()),
+                vm_name: Some(vm.name.clone()),
+                account_id: Some(account_id),
+            };
+            vmdeck_engine::vault::resolve_template(template, &vars).ok()
+        }
+        _ => None,
+    };
+    Ok(vmdeck_engine::targets::ssh_target(&vm, vault_path))
+}

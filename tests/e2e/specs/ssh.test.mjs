@@ -1,0 +1,62 @@
+// One click from a VM to a shell: a fake-cloud VM whose address is a real sshd on 127.0.0.1; the host
+// key is shown and trusted, the prompt appears, a command round-trips, and the terminal closes cleanly.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
+import { e2e, outputDir, useApp, useFakeCloud, useSshd } from '../harness.mjs';
+
+const app = useApp();
+const fakes = useFakeCloud();
+const sshd = useSshd();
+const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
+
+async function terminalText(browser) {
+  return browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+}
+
+e2e(app, 'opens a terminal on a VM with one click and runs a command', async (browser) => {
+  // The documented Lunanode VM answers at the local sshd.
+  const response = await fetch(`http://127.0.0.1:${fakes.ports.lunanode}/__fake/machines/${LUNANODE_VM}/address`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ public_ip: '127.0.0.1' }),
+  });
+  assert.equal(response.status, 204);
+  await openPage(browser, 'accounts', 'Accounts');
+  await addAccount(browser, fakeAccounts(fakes).lunanode);
+  await openPage(browser, 'machines', 'Machines');
+  const row = await browser.$('[data-testid="vm-row"][data-name="myvm"]');
+  await row.waitForDisplayed({ timeout: 15_000 });
+  await (await row.$('[data-testid="vm-ssh"]')).click();
+
+  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
+  await (await browser.$('[data-testid="ssh-user"]')).setValue(sshd.user);
+  await (await browser.$('[data-testid="ssh-kind"]')).selectByAttribute('value', 'password');
+  await (await browser.$('[data-testid="ssh-password"]')).setValue(sshd.password);
+  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  const fingerprint = await browser.$('[data-testid="host-fingerprint"]');
+  await fingerprint.waitForDisplayed({ timeout: 15_000 });
+  assert.match(await fingerprint.getText(), /^SHA256:[A-Za-z0-9+/]{43}$/);
+  await (await browser.$('[data-testid="trust-save"]')).click();
+
+  await browser.waitUntil(async () => (await (await browser.$('main h1')).getText()) === 'Consoles', {
+    timeout: 20_000,
+    timeoutMsg: 'the terminal did not open',
+  });
+  await browser.waitUntil(async () => (await terminalText(browser)).includes('$'), {
+    timeout: 15_000,
+    timeoutMsg: 'no shell prompt',
+  });
+  await (await browser.$('.xterm-helper-textarea')).addValue('echo hello-$((6*7))\n');
+  await browser.waitUntil(async () => (await terminalText(browser)).includes('hello-42'), { timeout: 15_000, timeoutMsg: 'the command did not round-trip' });
+  assert.match(await (await browser.$('[data-testid="console-status"]')).getText(), /connected/);
+  await browser.saveScreenshot(path.join(outputDir, 'ssh-terminal.png'));
+
+  await (await browser.$('[data-testid="console-close"]')).click();
+  await (await browser.$('section[aria-label="No open consoles"]')).waitForDisplayed({ timeout: 10_000 });
+});
+
+e2e(app, 'cleans up its account', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
+});

@@ -1,0 +1,51 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+import SshDialog from './SshDialog.svelte';
+import { fakeBackend } from '../../test/fakeBackend';
+import { consoles } from '../consoles.svelte';
+import type { Vm } from '../bindings';
+
+const vm: Vm = {
+  id: 'v1', name: 'web', provider: 'lunanode', state: 'running', raw_state: 'active', region: null, image: null, flavor: null,
+  created: null, labels: [], extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
+};
+
+describe('SshDialog', () => {
+  it('shows an unknown host key’s fingerprint and connects once the user trusts it', async () => {
+    const user = userEvent.setup();
+    const sshOpen = vi
+      .fn()
+      .mockRejectedValueOnce({ code: 'host_key_unknown', message: 'not known', details: { fingerprint: 'SHA256:abc' } })
+      .mockResolvedValueOnce(7);
+    const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const } })) });
+    const onopened = vi.fn();
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });
+    await vi.waitFor(() => expect(screen.getByTestId('ssh-user')).toHaveValue('ubuntu'));
+    await user.type(screen.getByTestId('ssh-password'), 'pw');
+    await user.click(screen.getByTestId('ssh-connect'));
+    expect(await screen.findByTestId('host-fingerprint')).toHaveTextContent('SHA256:abc');
+    await user.click(screen.getByTestId('trust-save'));
+    await vi.waitFor(() => expect(onopened).toHaveBeenCalled());
+    expect(sshOpen.mock.calls[1][0]).toMatchObject({
+      host: '203.0.113.5', port: 22, user: 'ubuntu',
+      credential: { kind: 'password', password: 'pw' },
+      decision: { kind: 'trust_and_save', fingerprint: 'SHA256:abc' },
+    });
+    expect(consoles.tabs.map((t) => t.title)).toContain('ubuntu@web');
+  });
+
+  it('offers to forget a changed host key', async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend({
+      sshOpen: vi.fn(async () => {
+        throw { code: 'host_key_changed', message: 'The host key of 203.0.113.5 has changed.', details: null };
+      }),
+    });
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
+    await user.type(screen.getByTestId('ssh-password'), 'pw');
+    await user.click(screen.getByTestId('ssh-connect'));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'host_key_changed');
+    expect(screen.getByTestId('forget-host-key')).toBeInTheDocument();
+  });
+});
