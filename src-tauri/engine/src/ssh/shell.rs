@@ -96,6 +96,11 @@ fn write_all(channel: &mut Channel, mut bytes: &[u8]) -> std::io::Result<()> {
     }
 }
 
+/// How long the pump polls closely after the last activity: keystroke echoes arrive within this.
+const LIVELY: Duration = Duration::from_millis(200);
+const LIVELY_POLL: Duration = Duration::from_micros(100);
+const IDLE_POLL: Duration = Duration::from_millis(5);
+
 fn pump(
     session: Session,
     mut channel: Channel,
@@ -104,6 +109,9 @@ fn pump(
 ) {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut last_keepalive = Instant::now();
+    let mut last_activity = Instant::now();
+    // A command that arrived while waiting, handled first in the next round.
+    let mut next: Option<Command> = None;
     let broken = |err: std::io::Error| {
         Some(AppError::new(ErrorCode::Unreachable, format!("The SSH connection broke: {err}")))
     };
@@ -125,7 +133,11 @@ fn pump(
             break None;
         }
         loop {
-            match inbox.try_recv() {
+            let command = match next.take() {
+                Some(command) => Ok(command),
+                None => inbox.try_recv(),
+            };
+            match command {
                 Ok(Command::Input(bytes)) => {
                     busy = true;
                     if let Err(err) = write_all(&mut channel, &bytes) {
@@ -153,8 +165,17 @@ fn pump(
             let _ = session.keepalive_send();
             last_keepalive = Instant::now();
         }
-        if !busy {
-            std::thread::sleep(Duration::from_millis(2));
+        if busy {
+            last_activity = Instant::now();
+        } else {
+            // Wake at once for input; poll the server closely for a moment after activity (echoes),
+            // lazily when the session is idle.
+            let wait = if last_activity.elapsed() < LIVELY { LIVELY_POLL } else { IDLE_POLL };
+            match inbox.recv_timeout(wait) {
+                Ok(command) => next = Some(command),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => next = Some(Command::Close),
+            }
         }
     };
     session.set_blocking(true);
