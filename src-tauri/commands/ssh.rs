@@ -6,7 +6,7 @@ use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
 use vmdeck_engine::ssh::{
-    connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin,
+    connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin, SshOpened,
 };
 use vmdeck_engine::vault::FieldMapping;
 use vmdeck_engine::{AppError, ErrorCode};
@@ -59,10 +59,10 @@ pub async fn ssh_open(
     cols: u32,
     rows: u32,
     on_event: Channel<SshEvent>,
-) -> Result<u64, AppError> {
+) -> Result<SshOpened, AppError> {
     let (auth, vault_user) = auth_of(&state, credential).await?;
     let user = vault_user.filter(|u| !u.is_empty()).unwrap_or(user);
-    let login = SshLogin { host, port, user, auth, timeout: Duration::from_secs(15) };
+    let login = SshLogin { host, port, user: user.clone(), auth, timeout: Duration::from_secs(15) };
     let known = known_hosts(&state);
     let session = blocking(move || connect(&login, &known, &decision)).await?;
     let id = state.next_ssh_id();
@@ -74,7 +74,7 @@ pub async fn ssh_open(
         }
     })?;
     state.ssh_sessions.lock().unwrap().insert(id, handle);
-    Ok(id)
+    Ok(SshOpened { id, user })
 }
 
 fn with_session(state: &AppState, id: u64, work: impl FnOnce(&ShellHandle)) -> Result<(), AppError> {

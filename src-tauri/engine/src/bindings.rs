@@ -54,6 +54,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::ssh::HostKeyDecision::decl(cfg),
         crate::ssh::SshCredential::decl(cfg),
         crate::ssh::SshEvent::decl(cfg),
+        crate::ssh::SshOpened::decl(cfg),
     ]
 }
 

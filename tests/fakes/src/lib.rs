@@ -43,7 +43,8 @@ pub mod credentials {
     pub fn as_json() -> serde_json::Value {
         serde_json::json!({
             "enclaive": {"email": ENCLAIVE_EMAIL, "password": ENCLAIVE_PASSWORD,
-                         "team_id": crate::enclaive::TEAM_ID, "project_id": crate::enclaive::PROJECT_ID},
+                         "team_id": crate::enclaive::TEAM_ID, "project_id": crate::enclaive::PROJECT_ID,
+                         "vault_token": crate::enclaive::VAULT_TOKEN},
             "hyperstack": {"api_key": HYPERSTACK_API_KEY},
             "lunanode": {"api_id": LUNANODE_API_ID, "api_key": LUNANODE_API_KEY},
             "cloudvm": {"access_key": CLOUDVM_ACCESS, "secret": CLOUDVM_SECRET, "environment": "aws-test1",

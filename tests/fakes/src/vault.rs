@@ -204,6 +204,7 @@ pub async fn start() -> std::io::Result<Running<State>> {
         .route("/v1/{*path}", any(dispatch))
         .route("/__fake/vault/seal", put(control_seal))
         .route("/__fake/vault/deny", post(control_deny))
+        .route("/__fake/vault/secrets", post(control_put))
         .with_state(state.clone());
     serve(app, state, Shared::new(None, error)).await
 }
@@ -223,6 +224,21 @@ struct Deny {
     #[serde(default)]
     namespace: String,
     prefix: String,
+}
+
+#[derive(Deserialize)]
+struct Put {
+    #[serde(default)]
+    namespace: String,
+    mount: String,
+    path: String,
+    data: Value,
+}
+
+/// Writes a new version of a secret, e.g. the login of a test sshd user at enclaive's path.
+async fn control_put(AxState(state): AxState<State>, Json(body): Json<Put>) -> StatusCode {
+    state.put(&body.namespace, &body.mount, &body.path, body.data);
+    StatusCode::NO_CONTENT
 }
 
 async fn control_deny(AxState(state): AxState<State>, Json(body): Json<Deny>) -> StatusCode {

@@ -14,6 +14,7 @@ import type {
   ProjectChoice,
   SshCredential,
   SshEvent,
+  SshOpened,
   SshTarget,
   Vm,
   VaultConfig,
@@ -44,7 +45,7 @@ export interface Backend {
   /** The field names of the secret at `path` (never the values). */
   vaultTestRead(path: string): Promise<string[]>;
   /** Opens an SSH terminal; events (output, then closed) arrive in order on `onEvent`. */
-  sshOpen(request: SshOpenRequest, onEvent: (event: SshEvent) => void): Promise<number>;
+  sshOpen(request: SshOpenRequest, onEvent: (event: SshEvent) => void): Promise<SshOpened>;
   sshInput(id: number, data: string): Promise<void>;
   sshResize(id: number, cols: number, rows: number): Promise<void>;
   sshClose(id: number): Promise<void>;
@@ -112,7 +113,7 @@ export const tauriBackend: Backend = {
   sshOpen: (request, onEvent) => {
     const onEventChannel = new Channel<SshEvent>();
     onEventChannel.onmessage = onEvent;
-    return call<number>('ssh_open', { ...request, onEvent: onEventChannel });
+    return call<SshOpened>('ssh_open', { ...request, onEvent: onEventChannel });
   },
   sshInput: (id, data) => call<void>('ssh_input', { id, data }),
   sshResize: (id, cols, rows) => call<void>('ssh_resize', { id, cols, rows }),

@@ -227,3 +227,5 @@ export type HostKeyDecision = { "kind": "known_only" } | { "kind": "trust_once",
 export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, };
 
 export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };
+
+export type SshOpened = { id: number, user: string, };

@@ -54,3 +54,12 @@ impl From<ShellEvent> for SshEvent {
         }
     }
 }
+
+/// An opened terminal: its id for input, resize and close, and the user it logged in as (Vault may name
+/// another than the dialog's).
+#[derive(Debug, Clone, serde::Serialize, TS)]
+pub struct SshOpened {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub user: String,
+}

@@ -17,7 +17,7 @@ describe('SshDialog', () => {
     const sshOpen = vi
       .fn()
       .mockRejectedValueOnce({ code: 'host_key_unknown', message: 'not known', details: { fingerprint: 'SHA256:abc' } })
-      .mockResolvedValueOnce(7);
+      .mockResolvedValueOnce({ id: 7, user: 'ubuntu' });
     const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const } })) });
     const onopened = vi.fn();
     render(SshDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });

@@ -1,0 +1,66 @@
+// Issue 7's end-to-end path: an enclaive VM's root credentials are read from Vault at the documented
+// path (enclaive-static/data/{teamId}/user/root, with the team's Vault token) and used for the SSH login.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
+import { e2e, outputDir, useApp, useFakeCloud, useSshd } from '../harness.mjs';
+
+const app = useApp();
+const fakes = useFakeCloud();
+const sshd = useSshd();
+const ENCLAIVE_VM = '654a11e60b23ef1b0f36d44e';
+
+async function control(port, route, method, body) {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(response.status, 204, route);
+}
+
+e2e(app, 'logs in to an enclaive VM with root credentials read from Vault', async (browser) => {
+  const team = fakes.credentials.enclaive.team_id;
+  // The VM's "root" login in Vault is the test sshd's user, and the VM answers at that sshd.
+  await control(fakes.ports.vault, '/__fake/vault/secrets', 'POST', {
+    mount: 'enclaive-static',
+    path: `${team}/user/root`,
+    data: { username: sshd.user, password: sshd.password },
+  });
+  await control(fakes.ports.enclaive, `/__fake/machines/${ENCLAIVE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
+
+  await openPage(browser, 'settings', 'Settings');
+  await (await browser.$('[data-testid="vault-address"]')).setValue(`http://127.0.0.1:${fakes.ports.vault}`);
+  await (await browser.$('[data-testid="vault-secret"]')).setValue(fakes.credentials.enclaive.vault_token);
+  await (await browser.$('[data-testid="vault-save"]')).click();
+  await (await browser.$('[data-testid="vault-status"]')).waitForDisplayed({ timeout: 10_000 });
+
+  await openPage(browser, 'accounts', 'Accounts');
+  await addAccount(browser, fakeAccounts(fakes).enclaive);
+  await openPage(browser, 'machines', 'Machines');
+  const row = await browser.$('[data-testid="vm-row"][data-name="kraud-cloud-ubuntu-1vcpu-4gb-berlin-01"]');
+  await row.waitForDisplayed({ timeout: 15_000 });
+  await (await row.$('[data-testid="vm-ssh"]')).click();
+
+  // The account's Vault path template, filled in for this VM, is preselected.
+  const vaultPath = await browser.$('[data-testid="ssh-vault-path"]');
+  await vaultPath.waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await vaultPath.getValue(), `enclaive-static/data/${team}/user/root`);
+  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
+  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  await (await browser.$('[data-testid="trust-once"]')).waitForDisplayed({ timeout: 15_000 });
+  await (await browser.$('[data-testid="trust-once"]')).click();
+
+  await browser.waitUntil(async () => (await (await browser.$('main h1')).getText()) === 'Consoles', { timeout: 20_000, timeoutMsg: 'no terminal' });
+  const text = () => browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+  await browser.waitUntil(async () => (await text()).includes('$'), { timeout: 15_000, timeoutMsg: 'no prompt' });
+  await (await browser.$('.xterm-helper-textarea')).addValue('echo I-am-$(whoami)\n');
+  await browser.waitUntil(async () => (await text()).includes(`I-am-${sshd.user}`), { timeout: 15_000, timeoutMsg: 'not logged in as the Vault user' });
+  await browser.saveScreenshot(path.join(outputDir, 'vault-ssh.png'));
+  await (await browser.$('[data-testid="console-close"]')).click();
+});
+
+e2e(app, 'cleans up: the account and the Vault connection', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
+  await openPage(browser, 'settings', 'Settings');
+  await (await browser.$('[data-testid="vault-status"]')).waitForDisplayed({ timeout: 10_000 });
+  await (await browser.$('button=Forget')).click();
+  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="vault-status"]')).isExisting()), { timeout: 10_000 });
+});
