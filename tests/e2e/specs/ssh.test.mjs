@@ -50,6 +50,19 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   await (await browser.$('.xterm-helper-textarea')).addValue('echo hello-$((6*7))\n');
   await browser.waitUntil(async () => (await terminalText(browser)).includes('hello-42'), { timeout: 15_000, timeoutMsg: 'the command did not round-trip' });
   assert.match(await (await browser.$('[data-testid="console-status"]')).getText(), /connected/);
+
+  // Resizing: larger text means fewer columns, and the PTY follows (stty reads the PTY's size).
+  const size = async (tag) => {
+    await (await browser.$('.xterm-helper-textarea')).addValue(`echo ${tag}-$(stty size | tr ' ' x)\n`);
+    let match;
+    await browser.waitUntil(async () => (match = (await terminalText(browser)).match(new RegExp(`${tag}-(\\d+)x(\\d+)`))), { timeout: 10_000 });
+    return { rows: Number(match[1]), cols: Number(match[2]) };
+  };
+  const before = await size('S1');
+  for (let i = 0; i < 4; i++) await (await browser.$('button[aria-label="Larger text"]')).click();
+  await browser.pause(600);
+  const after = await size('S2');
+  assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   await browser.saveScreenshot(path.join(outputDir, 'ssh-terminal.png'));
 
   await (await browser.$('[data-testid="console-close"]')).click();

@@ -45,6 +45,7 @@ describe('Machines', () => {
       listAccounts: vi.fn(async () => [account]),
       listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
       deleteMachine: vi.fn(async () => {}),
+      sshForgetHostKey: vi.fn(async () => 1),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const row = await screen.findByTestId('vm-row');
@@ -53,6 +54,7 @@ describe('Machines', () => {
     expect(row).toHaveTextContent('Delete vm-1?');
     await userEvent.click(within(row).getByTestId('confirm-delete'));
     expect(backend.deleteMachine).toHaveBeenCalledWith('a1', '1');
+    expect(backend.sshForgetHostKey).toHaveBeenCalledWith('172.81.176.21', 22);
   });
 
   it('shows a failing account beside the others', async () => {
