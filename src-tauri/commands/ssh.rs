@@ -27,6 +27,19 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
             (SshAuth::KeyFile { path: path.into(), passphrase }, None)
         }
         SshCredential::Agent => (SshAuth::Agent, None),
+        SshCredential::ProviderPassword { account_id, vm_id } => {
+            let accounts = state.accounts.clone();
+            let provider = blocking(move || accounts.provider(&account_id)).await?;
+            match provider.login_password(&vm_id).await? {
+                Some((user, password)) => (SshAuth::Password(password), Some(user)),
+                None => {
+                    return Err(AppError::new(
+                        ErrorCode::NotFound,
+                        "The provider reports no password for this VM.",
+                    ))
+                }
+            }
+        }
         SshCredential::Vault { path } => {
             let fields = state.vault.connection().await?.read(&path, None).await?;
             let creds = FieldMapping::default().apply(fields);

@@ -152,6 +152,14 @@ async fn lunanode_signs_every_call_and_runs_the_documented_vm() {
     );
     let (user, password) = provider.login_details(&vm.id).await.unwrap().unwrap();
     assert_eq!((user.as_str(), password.expose()), ("ubuntu", "QixaTUKqP1IvxBeG"));
+    let dynamic: &dyn Provider = &provider;
+    assert_eq!(
+        dynamic.login_password(&vm.id).await.unwrap().unwrap().1.expose(),
+        "QixaTUKqP1IvxBeG",
+        "through the trait"
+    );
+    let other = hyperstack(&cloud, HYPERSTACK_API_KEY);
+    assert!(other.login_password("2786").await.unwrap().is_none(), "only Lunanode reports passwords");
     let target = vmdeck_engine::targets::ssh_target(&vm, None).unwrap();
     assert_eq!((target.host.as_str(), target.user.as_str()), ("172.81.176.21", "ubuntu"));
     assert_eq!(target.credentials, vmdeck_engine::targets::CredentialSource::ProviderPassword);

@@ -224,7 +224,7 @@ problem: AppError | null, };
 
 export type HostKeyDecision = { "kind": "known_only" } | { "kind": "trust_once", fingerprint: string, } | { "kind": "trust_and_save", fingerprint: string, };
 
-export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, };
+export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, } | { "kind": "provider_password", account_id: string, vm_id: string, };
 
 export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };
 

@@ -392,6 +392,10 @@ impl Provider for Lunanode {
         self.call(Retry::Never, "vm/delete", &[("vm_id", id.to_owned())]).await.map(drop)
     }
 
+    async fn login_password(&self, id: &str) -> Result<Option<(String, Secret)>> {
+        self.login_details(id).await
+    }
+
     async fn console(&self, id: &str) -> Result<ConsoleTarget> {
         let answer = self.call(Retry::Idempotent, "vm/vnc", &[("vm_id", id.to_owned())]).await?;
         text(&answer, "vnc_url")

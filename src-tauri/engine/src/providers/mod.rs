@@ -32,6 +32,11 @@ pub trait Provider: Send + Sync {
     async fn delete(&self, id: &str) -> Result<()>;
 
     async fn console(&self, id: &str) -> Result<ConsoleTarget>;
+
+    /// The user and password the provider itself reports for a VM (Lunanode's `login_details`), if any.
+    async fn login_password(&self, _id: &str) -> Result<Option<(String, crate::secret::Secret)>> {
+        Ok(None)
+    }
 }
 
 pub(crate) fn unsupported(kind: ProviderKind, what: &str) -> AppError {

@@ -28,6 +28,11 @@ pub enum SshCredential {
     Vault {
         path: String,
     },
+    /// The password the provider reports for the VM (Lunanode's `login_details`).
+    ProviderPassword {
+        account_id: String,
+        vm_id: String,
+    },
 }
 
 pub use connect::{connect, HostKeyDecision, SshAuth, SshLogin};

@@ -49,3 +49,19 @@ describe('SshDialog', () => {
     expect(screen.getByTestId('forget-host-key')).toBeInTheDocument();
   });
 });
+
+describe('SshDialog with a provider password', () => {
+  it('preselects the password Lunanode reports and asks the backend for it by VM', async () => {
+    const user = userEvent.setup();
+    const sshOpen = vi.fn(async () => ({ id: 9, user: 'ubuntu' }));
+    const backend = fakeBackend({
+      sshOpen,
+      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const } })),
+    });
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
+    await vi.waitFor(() => expect(screen.getByTestId('ssh-kind')).toHaveValue('provider_password'));
+    await user.click(screen.getByTestId('ssh-connect'));
+    await vi.waitFor(() => expect(sshOpen).toHaveBeenCalled());
+    expect((sshOpen.mock.calls[0] as unknown[])[0]).toMatchObject({ credential: { kind: 'provider_password', account_id: 'a1', vm_id: 'v1' } });
+  });
+});
