@@ -28,4 +28,5 @@
     "ssh_close",
     "ssh_forget_host_key",
     "machine_ssh_target",
+    "ssh_open_system_terminal",
 ]

@@ -68,6 +68,7 @@ pub fn run() {
             commands::ssh::ssh_close,
             commands::ssh::ssh_forget_host_key,
             commands::ssh::machine_ssh_target,
+            commands::ssh::ssh_open_system_terminal,
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");

@@ -166,3 +166,9 @@ pub async fn machine_ssh_target(
     };
     Ok(vmdeck_engine::targets::ssh_target(&vm, vault_path))
 }
+
+/// Runs OpenSSH's `ssh` in the platform's terminal instead of an in-app tab.
+#[tauri::command]
+pub async fn ssh_open_system_terminal(host: String, port: u16, user: String) -> Result<(), AppError> {
+    blocking(move || vmdeck_engine::ssh::system_terminal::open(&host, port, &user)).await
+}

@@ -51,6 +51,8 @@ export interface Backend {
   sshClose(id: number): Promise<void>;
   sshForgetHostKey(host: string, port: number): Promise<number>;
   sshTarget(accountId: string, vm: Vm): Promise<SshTarget | null>;
+  /** Runs OpenSSH's `ssh` in the platform's own terminal. */
+  sshSystemTerminal(host: string, port: number, user: string): Promise<void>;
 }
 
 export interface SshOpenRequest {
@@ -120,4 +122,5 @@ export const tauriBackend: Backend = {
   sshClose: (id) => call<void>('ssh_close', { id }),
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget | null>('machine_ssh_target', { accountId, vm }),
+  sshSystemTerminal: (host, port, user) => call<void>('ssh_open_system_terminal', { host, port, user }),
 };

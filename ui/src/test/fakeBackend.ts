@@ -33,6 +33,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     sshClose: vi.fn(async () => {}),
     sshForgetHostKey: unexpected('sshForgetHostKey'),
     sshTarget: vi.fn(async () => null),
+    sshSystemTerminal: vi.fn(async () => {}),
   };
   return { ...base, ...overrides };
 }

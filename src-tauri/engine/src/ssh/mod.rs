@@ -5,6 +5,7 @@
 mod connect;
 mod host_keys;
 mod shell;
+pub mod system_terminal;
 
 use crate::secret::Secret;
 use serde::Deserialize;

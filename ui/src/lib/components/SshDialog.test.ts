@@ -65,3 +65,17 @@ describe('SshDialog with a provider password', () => {
     expect((sshOpen.mock.calls[0] as unknown[])[0]).toMatchObject({ credential: { kind: 'provider_password', account_id: 'a1', vm_id: 'v1' } });
   });
 });
+
+describe('SshDialog and the system terminal', () => {
+  it('hands host, port and user to the system terminal and closes', async () => {
+    const user = userEvent.setup();
+    const backend = fakeBackend();
+    const oncancel = vi.fn();
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel });
+    await user.clear(screen.getByTestId('ssh-user'));
+    await user.type(screen.getByTestId('ssh-user'), 'debian');
+    await user.click(screen.getByTestId('ssh-system'));
+    expect(backend.sshSystemTerminal).toHaveBeenCalledWith('203.0.113.5', 22, 'debian');
+    expect(oncancel).toHaveBeenCalled();
+  });
+});
