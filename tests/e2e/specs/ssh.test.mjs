@@ -65,6 +65,16 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   await browser.saveScreenshot(path.join(outputDir, 'ssh-terminal.png'));
 
+  // Find in the output: a line that is there is found, one that is not says so.
+  const find = await browser.$('[data-testid="console-find"]');
+  await find.setValue('hello-42');
+  await browser.keys('Enter');
+  await browser.pause(300);
+  assert.equal(await (await browser.$('span=not found')).isExisting(), false);
+  await find.setValue('no-such-output-zz');
+  await browser.keys('Enter');
+  await (await browser.$('span=not found')).waitForDisplayed({ timeout: 5_000 });
+
   await (await browser.$('[data-testid="console-close"]')).click();
   await (await browser.$('section[aria-label="No open consoles"]')).waitForDisplayed({ timeout: 10_000 });
 });
