@@ -3,7 +3,6 @@
 use super::model::{Account, AccountDraft, AccountSettings, EnclaiveSignIn, Journal};
 use super::store::{AccountStore, SecretStore};
 use crate::error::{AppError, ErrorCode, Result};
-use crate::model::ProviderKind;
 use crate::providers::cloudvm::CloudVm;
 use crate::providers::enclaive::{Enclaive, EnclaiveAuth, EnclaiveScope};
 use crate::providers::http::{Http, RetryPolicy, DEFAULT_TIMEOUT};
@@ -235,25 +234,33 @@ fn not_found(id: &str) -> AppError {
         .with_detail("account_id", id)
 }
 
-/// A provider client for settings and a secret, saved or not.
-pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Provider>> {
+/// The HTTP client of an account: its kind's error wording, its own proxy and CA.
+fn account_http(draft: &AccountDraft) -> Result<Http> {
     let kind = draft.settings.kind();
-    let http = Http::with_options(
+    Http::with_options(
         kind,
         message_of(kind),
         DEFAULT_TIMEOUT,
         RetryPolicy::default(),
         draft.proxy.as_deref(),
         draft.ca_certificate_pem.as_deref(),
-    )?;
+    )
+}
+
+fn enclaive_auth(sign_in: EnclaiveSignIn, email: &str, secret: Secret) -> EnclaiveAuth {
+    match sign_in {
+        EnclaiveSignIn::Password => EnclaiveAuth::Login { email: email.to_owned(), password: secret },
+        EnclaiveSignIn::Token => EnclaiveAuth::Token(secret),
+    }
+}
+
+/// A provider client for settings and a secret, saved or not.
+pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Provider>> {
+    let http = account_http(draft)?;
     Ok(match &draft.settings {
         AccountSettings::Enclaive { base_url, sign_in, email, team_id, project_id } => {
             let scope = EnclaiveScope { team_id: team_id.clone(), project_id: project_id.clone() };
-            let auth = match sign_in {
-                EnclaiveSignIn::Password => EnclaiveAuth::Login { email: email.clone(), password: secret },
-                EnclaiveSignIn::Token => EnclaiveAuth::Token(secret),
-            };
-            Arc::new(Enclaive::with_http(base_url, scope, auth, http))
+            Arc::new(Enclaive::with_http(base_url, scope, enclaive_auth(*sign_in, email, secret), http))
         }
         AccountSettings::Hyperstack { base_url, .. } => {
             Arc::new(Hyperstack::with_http(base_url, secret, http))
@@ -283,20 +290,9 @@ pub async fn enclaive_projects(draft: &AccountDraft, secret: Secret) -> Result<V
     if team_id.trim().is_empty() {
         return Err(AppError::invalid_input("team_id", "Enter the team ID first."));
     }
-    let http = Http::with_options(
-        ProviderKind::Enclaive,
-        message_of(ProviderKind::Enclaive),
-        DEFAULT_TIMEOUT,
-        RetryPolicy::default(),
-        draft.proxy.as_deref(),
-        draft.ca_certificate_pem.as_deref(),
-    )?;
     let scope = EnclaiveScope { team_id: team_id.clone(), project_id: String::new() };
-    let auth = match sign_in {
-        EnclaiveSignIn::Password => EnclaiveAuth::Login { email: email.clone(), password: secret },
-        EnclaiveSignIn::Token => EnclaiveAuth::Token(secret),
-    };
-    let projects = Enclaive::with_http(base_url, scope, auth, http).projects().await?;
+    let auth = enclaive_auth(*sign_in, email, secret);
+    let projects = Enclaive::with_http(base_url, scope, auth, account_http(draft)?).projects().await?;
     Ok(projects.into_iter().map(|(id, name)| ProjectChoice { id, name }).collect())
 }
 

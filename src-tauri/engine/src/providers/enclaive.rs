@@ -2,7 +2,7 @@
 //! token), then Bearer auth. See docs/providers/enclaive.md, including what is still an open question.
 
 use super::http::{json_message, Http, Retry};
-use super::{base_url, unsupported, Provider};
+use super::{base_url, text, unsupported, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -147,10 +147,6 @@ impl Enclaive {
             })
             .unwrap_or_default())
     }
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 pub(crate) fn vm_of(record: &Value) -> Vm {

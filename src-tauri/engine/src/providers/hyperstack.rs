@@ -1,7 +1,7 @@
 //! Hyperstack (NexGen Cloud Infrahub): `api_key` header, JSON envelopes. See docs/providers/hyperstack.md.
 
 use super::http::{json_message, Http, Retry};
-use super::{base_url, unsupported, Provider};
+use super::{array, base_url, text, unsupported, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -62,10 +62,6 @@ impl Hyperstack {
     async fn get(&self, path: &str) -> Result<Value> {
         self.call(Retry::Idempotent, Method::GET, path, None).await
     }
-}
-
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 fn state_of(status: &str) -> VmState {
@@ -197,10 +193,8 @@ impl Provider for Hyperstack {
             self.get("/core/keypairs"),
             self.get("/core/sg-rules-protocols"),
         )?;
-        let list =
-            |value: &Value, key: &str| value.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
         Ok(Catalog {
-            regions: list(&environments, "environments")
+            regions: array(&environments, "environments")
                 .iter()
                 .map(|e| Region {
                     id: text(e, "name").unwrap_or_default(),
@@ -211,9 +205,9 @@ impl Provider for Hyperstack {
                     ),
                 })
                 .collect(),
-            images: list(&images, "images")
+            images: array(&images, "images")
                 .iter()
-                .flat_map(|group| list(group, "images"))
+                .flat_map(|group| array(group, "images"))
                 .map(|i| Image {
                     id: text(&i, "name").unwrap_or_default(),
                     name: text(&i, "name").unwrap_or_default(),
@@ -224,12 +218,12 @@ impl Provider for Hyperstack {
                     min_ram_gb: None,
                 })
                 .collect(),
-            flavors: list(&flavors, "data")
+            flavors: array(&flavors, "data")
                 .iter()
-                .flat_map(|group| list(group, "flavors"))
+                .flat_map(|group| array(group, "flavors"))
                 .map(|f| flavor_of(&f))
                 .collect(),
-            key_pairs: list(&keypairs, "keypairs")
+            key_pairs: array(&keypairs, "keypairs")
                 .iter()
                 .map(|k| KeyPair {
                     id: text(k, "name").unwrap_or_default(),
@@ -238,7 +232,7 @@ impl Provider for Hyperstack {
                     region: k.get("environment").and_then(|e| text(e, "name")),
                 })
                 .collect(),
-            rule_protocols: list(&protocols, "protocols")
+            rule_protocols: array(&protocols, "protocols")
                 .iter()
                 .filter_map(|p| p.as_str().map(str::to_owned))
                 .collect(),

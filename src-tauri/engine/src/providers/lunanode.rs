@@ -2,7 +2,7 @@
 //! See docs/providers/lunanode.md for the signature and what is still an open question.
 
 use super::http::{Http, Retry};
-use super::{base_url, unsupported, Provider};
+use super::{array, base_url, text, unsupported, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -140,10 +140,6 @@ fn refusal(text: &str) -> AppError {
     AppError::new(code, message).with_detail("provider", "Lunanode").with_detail("provider_message", text)
 }
 
-fn text(value: &Value, key: &str) -> Option<String> {
-    value.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
-}
-
 fn number(value: &Value, key: &str) -> Option<f64> {
     text(value, key).and_then(|s| s.parse().ok())
 }
@@ -274,8 +270,6 @@ impl Provider for Lunanode {
             self.call(Retry::Idempotent, "image/list", &[]),
             self.call(Retry::Idempotent, "sshkey/list", &[]),
         )?;
-        let list =
-            |value: &Value, key: &str| value.get(key).and_then(Value::as_array).cloned().unwrap_or_default();
         Ok(Catalog {
             regions: regions
                 .get("regions")
@@ -289,7 +283,7 @@ impl Provider for Lunanode {
                         .collect()
                 })
                 .unwrap_or_default(),
-            images: list(&images, "images")
+            images: array(&images, "images")
                 .iter()
                 .map(|i| Image {
                     id: text(i, "image_id").unwrap_or_default(),
@@ -301,7 +295,7 @@ impl Provider for Lunanode {
                     min_ram_gb: None,
                 })
                 .collect(),
-            flavors: list(&plans, "plans")
+            flavors: array(&plans, "plans")
                 .iter()
                 .map(|p| Flavor {
                     id: text(p, "plan_id").unwrap_or_default(),
@@ -316,7 +310,7 @@ impl Provider for Lunanode {
                     available: true,
                 })
                 .collect(),
-            key_pairs: list(&keys, "sshkeys")
+            key_pairs: array(&keys, "sshkeys")
                 .iter()
                 .map(|k| KeyPair {
                     id: text(k, "id").unwrap_or_default(),

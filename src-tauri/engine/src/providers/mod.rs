@@ -53,6 +53,16 @@ pub fn message_of(kind: ProviderKind) -> http::MessageOf {
     }
 }
 
+/// A non-empty string field of a provider record.
+pub(crate) fn text(value: &serde_json::Value, key: &str) -> Option<String> {
+    value.get(key).and_then(serde_json::Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+/// An array field of a provider record, empty when absent.
+pub(crate) fn array(value: &serde_json::Value, key: &str) -> Vec<serde_json::Value> {
+    value.get(key).and_then(serde_json::Value::as_array).cloned().unwrap_or_default()
+}
+
 /// Trims a trailing slash so paths can be appended with `format!("{base}/…")`.
 pub(crate) fn base_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
