@@ -3,75 +3,22 @@
 //! sshd on 127.0.0.1. Goals: throughput ≥ 0.8× of `ssh`; echo p50 within 2 ms of `ssh`. Needs root (sshd's
 //! /run/sshd) and openssh-server / openssh-client. Run with `.ci/bench-ssh`.
 
+#[path = "../tests/common/sshd.rs"]
+mod sshd;
+
+use sshd::{current_user, Sshd};
 use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use vmdeck_engine::ssh::{connect, HostKeyDecision, KnownHosts, ShellEvent, ShellHandle, SshAuth, SshLogin};
-use vmdeck_engine::Secret;
+use vmdeck_engine::ssh::{connect, HostKeyDecision, KnownHosts, ShellEvent, ShellHandle};
 
 const BYTES: u64 = 200_000_000;
 const KEYSTROKES: usize = 200;
 
-struct Sshd(Child);
-
-impl Drop for Sshd {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn keygen(path: &Path) {
-    assert!(Command::new("ssh-keygen")
-        .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-        .arg(path)
-        .status()
-        .unwrap()
-        .success());
-}
-
-fn start_sshd(dir: &Path) -> (Sshd, u16) {
-    keygen(&dir.join("hostkey"));
-    keygen(&dir.join("clientkey"));
-    std::fs::copy(dir.join("clientkey.pub"), dir.join("authorized_keys")).unwrap();
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let d = dir.display();
-    std::fs::write(
-        dir.join("sshd_config"),
-        format!("Port {port}\nListenAddress 127.0.0.1\nHostKey {d}/hostkey\nPidFile {d}/pid\nAuthorizedKeysFile {d}/authorized_keys\nUsePAM no\nPermitRootLogin yes\nStrictModes no\nPrintMotd no\n"),
-    )
-    .unwrap();
-    std::fs::create_dir_all("/run/sshd").ok();
-    let child = Command::new("/usr/sbin/sshd")
-        .args(["-D", "-f"])
-        .arg(dir.join("sshd_config"))
-        .spawn()
-        .expect("/usr/sbin/sshd");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (Sshd(child), port)
-}
-
-fn user() -> String {
-    String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout).unwrap().trim().to_owned()
-}
-
-fn engine_session(dir: &Path, port: u16) -> ssh2::Session {
-    let login = SshLogin {
-        host: "127.0.0.1".into(),
-        port,
-        user: user(),
-        auth: SshAuth::KeyMemory {
-            private_key: Secret::new(std::fs::read_to_string(dir.join("clientkey")).unwrap()),
-            passphrase: None,
-        },
-        timeout: Duration::from_secs(10),
-    };
-    let known = KnownHosts::new(dir.join("known_hosts"));
+fn engine_session(sshd: &Sshd) -> ssh2::Session {
+    let login = sshd.login(&current_user(), sshd.key_auth());
+    let known = KnownHosts::new(sshd.path("known_hosts"));
     let probe = connect(&login, &known, &HostKeyDecision::KnownOnly);
     let fingerprint = match probe {
         Err(err) => err.details.unwrap()["fingerprint"].as_str().unwrap().to_owned(),
@@ -80,18 +27,18 @@ fn engine_session(dir: &Path, port: u16) -> ssh2::Session {
     connect(&login, &known, &HostKeyDecision::TrustAndSave { fingerprint }).unwrap()
 }
 
-fn ssh_command(dir: &Path, port: u16) -> Command {
+fn ssh_command(sshd: &Sshd) -> Command {
     let mut command = Command::new("ssh");
     command
         .args(["-q", "-o", "StrictHostKeyChecking=no", "-o", "BatchMode=yes", "-i"])
-        .arg(dir.join("clientkey"))
+        .arg(sshd.path("clientkey"))
         .args([
             "-o",
-            &format!("UserKnownHostsFile={}", dir.join("ssh_known_hosts").display()),
+            &format!("UserKnownHostsFile={}", sshd.path("ssh_known_hosts").display()),
             "-p",
-            &port.to_string(),
+            &sshd.port.to_string(),
         ])
-        .arg(format!("{}@127.0.0.1", user()));
+        .arg(format!("{}@127.0.0.1", current_user()));
     command
 }
 
@@ -99,8 +46,8 @@ fn mb_per_s(bytes: u64, elapsed: Duration) -> f64 {
     bytes as f64 / 1e6 / elapsed.as_secs_f64()
 }
 
-fn engine_throughput(dir: &Path, port: u16) -> f64 {
-    let session = engine_session(dir, port);
+fn engine_throughput(sshd: &Sshd) -> f64 {
+    let session = engine_session(sshd);
     let mut channel = session.channel_session().unwrap();
     let started = Instant::now();
     channel.exec(&format!("head -c {BYTES} /dev/zero")).unwrap();
@@ -117,13 +64,10 @@ fn engine_throughput(dir: &Path, port: u16) -> f64 {
     mb_per_s(total, started.elapsed())
 }
 
-fn openssh_throughput(dir: &Path, port: u16) -> f64 {
+fn openssh_throughput(sshd: &Sshd) -> f64 {
     let started = Instant::now();
-    let mut child = ssh_command(dir, port)
-        .arg(format!("head -c {BYTES} /dev/zero"))
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        ssh_command(sshd).arg(format!("head -c {BYTES} /dev/zero")).stdout(Stdio::piped()).spawn().unwrap();
     let mut out = child.stdout.take().unwrap();
     let mut buffer = vec![0u8; 256 * 1024];
     let mut total = 0u64;
@@ -145,8 +89,8 @@ fn p50(mut samples: Vec<Duration>) -> Duration {
 }
 
 /// Through the engine's shell thread, as the app's terminal uses it.
-fn engine_echo(dir: &Path, port: u16) -> Duration {
-    let session = engine_session(dir, port);
+fn engine_echo(sshd: &Sshd) -> Duration {
+    let session = engine_session(sshd);
     let (tx, rx) = mpsc::channel();
     let shell = ShellHandle::start(session, 80, 24, move |event| {
         if let ShellEvent::Output(bytes) = event {
@@ -171,13 +115,9 @@ fn engine_echo(dir: &Path, port: u16) -> Duration {
     p50(samples)
 }
 
-fn openssh_echo(dir: &Path, port: u16) -> Duration {
-    let mut child = ssh_command(dir, port)
-        .args(["-tt", "cat"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+fn openssh_echo(sshd: &Sshd) -> Duration {
+    let mut child =
+        ssh_command(sshd).args(["-tt", "cat"]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
     let mut output = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
@@ -208,12 +148,11 @@ fn openssh_echo(dir: &Path, port: u16) -> Duration {
 }
 
 fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let (_sshd, port) = start_sshd(dir.path());
+    let sshd = Sshd::start();
     let (mut engine, mut openssh) = (Vec::new(), Vec::new());
     for _ in 0..3 {
-        engine.push(engine_throughput(dir.path(), port));
-        openssh.push(openssh_throughput(dir.path(), port));
+        engine.push(engine_throughput(&sshd));
+        openssh.push(openssh_throughput(&sshd));
     }
     let best = |v: &[f64]| v.iter().cloned().fold(0.0, f64::max);
     let (e, o) = (best(&engine), best(&openssh));
@@ -221,7 +160,7 @@ fn main() {
     println!("  VMDeck engine : {e:>8.1} MB/s");
     println!("  OpenSSH ssh   : {o:>8.1} MB/s");
     println!("  ratio         : {:>8.2}× (goal ≥ 0.80×)", e / o);
-    let (e, o) = (engine_echo(dir.path(), port), openssh_echo(dir.path(), port));
+    let (e, o) = (engine_echo(&sshd), openssh_echo(&sshd));
     println!("keystroke echo, p50 of {KEYSTROKES}:");
     println!(
         "  VMDeck engine : {:>8.3} ms (shell thread; the UI adds Tauri IPC and xterm.js)",
