@@ -1,6 +1,6 @@
 //! Saved cloud accounts.
 
-use super::blocking;
+use super::on_accounts;
 use crate::state::AppState;
 use tauri::State;
 use vmdeck_engine::accounts::{self, Account, AccountDraft, AccountView, ConnectionReport, ProjectChoice};
@@ -8,8 +8,7 @@ use vmdeck_engine::{AppError, Secret};
 
 #[tauri::command]
 pub async fn accounts_list(state: State<'_, AppState>) -> Result<Vec<AccountView>, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.list()).await
+    on_accounts(&state, move |accounts| accounts.list()).await
 }
 
 #[tauri::command]
@@ -18,8 +17,7 @@ pub async fn account_add(
     draft: AccountDraft,
     secret: Secret,
 ) -> Result<Account, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.add(draft, secret)).await
+    on_accounts(&state, move |accounts| accounts.add(draft, secret)).await
 }
 
 #[tauri::command]
@@ -29,9 +27,8 @@ pub async fn account_update(
     draft: AccountDraft,
     secret: Option<Secret>,
 ) -> Result<Account, AppError> {
-    let accounts = state.accounts.clone();
     state.catalogs.forget(&id).await;
-    blocking(move || accounts.update(&id, draft, secret)).await
+    on_accounts(&state, move |accounts| accounts.update(&id, draft, secret)).await
 }
 
 #[tauri::command]
@@ -40,21 +37,18 @@ pub async fn account_rename(
     id: String,
     label: String,
 ) -> Result<Account, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.rename(&id, &label)).await
+    on_accounts(&state, move |accounts| accounts.rename(&id, &label)).await
 }
 
 #[tauri::command]
 pub async fn account_remove(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
-    let accounts = state.accounts.clone();
     state.catalogs.forget(&id).await;
-    blocking(move || accounts.remove(&id)).await
+    on_accounts(&state, move |accounts| accounts.remove(&id)).await
 }
 
 #[tauri::command]
 pub async fn account_duplicate(state: State<'_, AppState>, id: String) -> Result<Account, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.duplicate(&id)).await
+    on_accounts(&state, move |accounts| accounts.duplicate(&id)).await
 }
 
 /// The secret typed in the form, or else the saved account's own.
@@ -65,10 +59,7 @@ async fn typed_or_saved(
 ) -> Result<Secret, AppError> {
     match (secret.filter(|s| !s.is_empty()), id) {
         (Some(secret), _) => Ok(secret),
-        (None, Some(id)) => {
-            let accounts = state.accounts.clone();
-            blocking(move || accounts.secret(&id)).await
-        }
+        (None, Some(id)) => on_accounts(state, move |accounts| accounts.secret(&id)).await,
         (None, None) => Err(AppError::invalid_input("secret", "Enter the secret first.")),
     }
 }
@@ -99,12 +90,10 @@ pub async fn account_projects(
 
 #[tauri::command]
 pub async fn accounts_export(state: State<'_, AppState>) -> Result<String, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.export()).await
+    on_accounts(&state, move |accounts| accounts.export()).await
 }
 
 #[tauri::command]
 pub async fn accounts_import(state: State<'_, AppState>, json: String) -> Result<Vec<Account>, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.import(&json)).await
+    on_accounts(&state, move |accounts| accounts.import(&json)).await
 }

@@ -11,7 +11,5 @@ pub async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) 
     let dirs = state.dirs.clone();
     let keychain = state.keychain.clone();
     // The keychain probe is a blocking D-Bus / OS call.
-    tokio::task::spawn_blocking(move || AppInfo::gather(&name, &version, &dirs, &keychain))
-        .await
-        .map_err(|err| AppError::internal(format!("The app-info task failed: {err}")))
+    super::blocking(move || Ok(AppInfo::gather(&name, &version, &dirs, &keychain))).await
 }

@@ -1,6 +1,6 @@
 //! VMs across accounts.
 
-use super::blocking;
+use super::{on_accounts, provider};
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::State;
@@ -12,35 +12,27 @@ use vmdeck_engine::AppError;
 /// Every VM of every account; an account that cannot be listed carries its error instead.
 #[tauri::command]
 pub async fn machines_list(state: State<'_, AppState>) -> Result<Vec<AccountListing>, AppError> {
-    let accounts = state.accounts.clone();
-    let views = blocking({
-        let accounts = accounts.clone();
-        move || accounts.list()
+    // Every account's client in one trip to the blocking pool (each reads its secret from the keychain).
+    let (ready, failed) = on_accounts(&state, |accounts| {
+        let mut ready: Vec<(String, Arc<dyn Provider>)> = Vec::new();
+        let mut failed = Vec::new();
+        for view in accounts.list()? {
+            match accounts.provider(&view.account.id) {
+                Ok(provider) => ready.push((view.account.id, provider)),
+                Err(error) => failed.push(AccountListing {
+                    account_id: view.account.id,
+                    vms: Vec::new(),
+                    error: Some(error),
+                    fetched_at_ms: 0,
+                }),
+            }
+        }
+        Ok((ready, failed))
     })
     .await?;
-    let mut ready: Vec<(String, Arc<dyn Provider>)> = Vec::new();
-    let mut failed = Vec::new();
-    for view in views {
-        let id = view.account.id.clone();
-        let accounts = accounts.clone();
-        match blocking(move || accounts.provider(&id)).await {
-            Ok(provider) => ready.push((view.account.id, provider)),
-            Err(error) => failed.push(AccountListing {
-                account_id: view.account.id,
-                vms: Vec::new(),
-                error: Some(error),
-                fetched_at_ms: 0,
-            }),
-        }
-    }
     let mut listings = fleet::list_all(&ready).await;
     listings.extend(failed);
     Ok(listings)
-}
-
-async fn provider(state: &AppState, account_id: String) -> Result<Arc<dyn Provider>, AppError> {
-    let accounts = state.accounts.clone();
-    blocking(move || accounts.provider(&account_id)).await
 }
 
 #[tauri::command]

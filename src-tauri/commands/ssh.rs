@@ -28,9 +28,7 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
         }
         SshCredential::Agent => (SshAuth::Agent, None),
         SshCredential::ProviderPassword { account_id, vm_id } => {
-            let accounts = state.accounts.clone();
-            let provider = blocking(move || accounts.provider(&account_id)).await?;
-            match provider.login_password(&vm_id).await? {
+            match super::provider(state, account_id).await?.login_password(&vm_id).await? {
                 Some((user, password)) => (SshAuth::Password(password), Some(user)),
                 None => {
                     return Err(AppError::new(
@@ -142,9 +140,8 @@ pub async fn machine_ssh_target(
     account_id: String,
     vm: vmdeck_engine::model::Vm,
 ) -> Result<Option<vmdeck_engine::targets::SshTarget>, AppError> {
-    let accounts = state.accounts.clone();
     let id = account_id.clone();
-    let account = blocking(move || accounts.get(&id)).await?;
+    let account = super::on_accounts(&state, move |accounts| accounts.get(&id)).await?;
     let vault_path = match &account.draft.vault_path_template {
         Some(template) if !template.trim().is_empty() => {
             let (team_id, project_id) = match &account.draft.settings {
