@@ -89,6 +89,15 @@ impl AppError {
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
 
+/// Whether a transport error's cause chain says the TLS handshake or certificate check failed (rustls and
+/// native TLS word it differently; speaking TLS to a plain-HTTP port shows as a "corrupt message").
+pub fn is_tls_failure(cause: &str) -> bool {
+    let lower = cause.to_lowercase();
+    ["certificate", "tls", "handshake", "ssl", "corrupt message", "invalidcontenttype"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
 /// An error and its sources, joined with ": ", for `details.cause` (transport errors hide the useful
 /// part, e.g. "connection refused", in a source).
 pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {

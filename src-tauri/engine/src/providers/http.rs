@@ -2,7 +2,7 @@
 //! mapped to stable codes with the provider's own message kept, and a tracing span per request that never
 //! holds a secret (no headers, no bodies, no query of a signed call).
 
-use crate::error::{cause_chain, AppError, ErrorCode, Result};
+use crate::error::{cause_chain, is_tls_failure, AppError, ErrorCode, Result};
 use crate::model::ProviderKind;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -153,10 +153,7 @@ impl Http {
                 ErrorCode::Timeout,
                 format!("{name} did not answer in time. Try again, or check your network."),
             )
-        } else if ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype"]
-            .iter()
-            .any(|w| chain.to_lowercase().contains(w))
-        {
+        } else if is_tls_failure(&chain) {
             AppError::new(ErrorCode::TlsFailure, format!("The secure connection to {name} failed: {chain}"))
         } else if err.is_connect() {
             AppError::new(

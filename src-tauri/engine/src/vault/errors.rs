@@ -1,6 +1,6 @@
 //! vaultrs errors as the stable codes the UI explains: sealed, denied, not found, TLS, unreachable.
 
-use crate::error::{cause_chain, AppError, ErrorCode};
+use crate::error::{cause_chain, is_tls_failure, AppError, ErrorCode};
 use vaultrs::error::ClientError;
 
 pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> AppError {
@@ -27,7 +27,7 @@ pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> A
         ClientError::RestClientError { .. } | ClientError::RestClientBuildError { .. } => {
             let cause = cause_chain(&err);
             let lower = cause.to_lowercase();
-            if ["certificate", "tls", "handshake", "ssl", "corrupt message", "invalidcontenttype"].iter().any(|w| lower.contains(w)) {
+            if is_tls_failure(&cause) {
                 AppError::new(ErrorCode::TlsFailure, format!("The TLS connection to Vault at {address} failed: {cause}"))
             } else if lower.contains("timed out") || lower.contains("timeout") {
                 AppError::new(ErrorCode::Timeout, format!("Vault at {address} did not answer in time."))
