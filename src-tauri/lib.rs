@@ -11,6 +11,8 @@ use std::sync::Arc;
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
+use vmdeck_engine::ssh::stored_keys::StoredKeys;
+use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 
@@ -30,6 +32,11 @@ pub fn run() {
             let settings = Arc::new(PluginAccountStore::new(store));
             let accounts =
                 Arc::new(AccountService::new(settings.clone(), Arc::new(KeychainSecrets::new(keychain.clone()))));
+            let templates = Arc::new(Templates::new(settings.clone()));
+            let stored_keys = Arc::new(StoredKeys::new(
+                settings.clone(),
+                Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "sshkey:")),
+            ));
             let vault = Arc::new(VaultService::new(
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
@@ -38,7 +45,7 @@ pub fn run() {
             if let Err(err) = accounts.recover() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
             }
-            app.manage(AppState::new(dirs, keychain, accounts, vault, log_guard));
+            app.manage(AppState::new(dirs, keychain, accounts, vault, templates, stored_keys, log_guard));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -69,6 +76,24 @@ pub fn run() {
             commands::ssh::ssh_forget_host_key,
             commands::ssh::machine_ssh_target,
             commands::ssh::ssh_open_system_terminal,
+            commands::create::machine_create_check,
+            commands::create::machine_create,
+            commands::create::machine_get,
+            commands::create::machine_clone_request,
+            commands::create::templates_list,
+            commands::create::template_save,
+            commands::create::template_remove,
+            commands::create::account_import_key,
+            commands::console::vnc_open,
+            commands::console::vnc_password,
+            commands::console::vnc_close,
+            commands::console::machine_console,
+            commands::console::console_open_window,
+            commands::app::open_link,
+            commands::ssh::ssh_keys_list,
+            commands::ssh::ssh_key_save,
+            commands::ssh::ssh_key_remove,
+            commands::vault::vault_oidc_login,
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");

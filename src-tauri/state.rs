@@ -6,12 +6,21 @@ use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
 use vmdeck_engine::fleet::CatalogCache;
 use vmdeck_engine::logging::LogGuard;
+use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
+use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
+use vmdeck_engine::vnc::{VncBridge, VncCredential};
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 
 /// Catalogs change rarely; the wizard offers a manual refresh.
 pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// A raw VNC console: its bridge, and where its password comes from when noVNC asks.
+pub struct VncConsole {
+    pub bridge: VncBridge,
+    pub credential: VncCredential,
+}
 
 pub struct AppState {
     pub dirs: AppDirs,
@@ -19,9 +28,14 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub catalogs: CatalogCache,
     pub vault: Arc<VaultService>,
+    pub templates: Arc<Templates>,
+    pub stored_keys: Arc<StoredKeys>,
     /// Open SSH terminals by id.
     pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
     next_ssh: AtomicU64,
+    /// Open VNC consoles by id; dropping one closes its bridge.
+    pub vnc_consoles: Mutex<HashMap<u64, VncConsole>>,
+    next_console: AtomicU64,
     // Held, never read: dropping it would stop the log writer.
     _log_guard: LogGuard,
 }
@@ -32,6 +46,8 @@ impl AppState {
         keychain: Keychain,
         accounts: Arc<AccountService>,
         vault: Arc<VaultService>,
+        templates: Arc<Templates>,
+        stored_keys: Arc<StoredKeys>,
         log_guard: LogGuard,
     ) -> Self {
         Self {
@@ -40,13 +56,21 @@ impl AppState {
             accounts,
             catalogs: CatalogCache::new(CATALOG_TTL),
             vault,
+            templates,
+            stored_keys,
             ssh_sessions: Mutex::new(HashMap::new()),
             next_ssh: AtomicU64::new(1),
+            vnc_consoles: Mutex::new(HashMap::new()),
+            next_console: AtomicU64::new(1),
             _log_guard: log_guard,
         }
     }
 
     pub fn next_ssh_id(&self) -> u64 {
         self.next_ssh.fetch_add(1, Ordering::SeqCst)
+    }
+
+    pub fn next_console_id(&self) -> u64 {
+        self.next_console.fetch_add(1, Ordering::SeqCst)
     }
 }

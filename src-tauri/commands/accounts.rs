@@ -43,7 +43,10 @@ pub async fn account_rename(
 #[tauri::command]
 pub async fn account_remove(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
     state.catalogs.forget(&id).await;
-    on_accounts(&state, move |accounts| accounts.remove(&id)).await
+    let removed = id.clone();
+    on_accounts(&state, move |accounts| accounts.remove(&removed)).await?;
+    // The account's own Vault settings and secret go with it (nothing is left in the keychain).
+    state.vault.forget_in(&vmdeck_engine::vault::VaultScope::Account(id)).await
 }
 
 #[tauri::command]

@@ -13,3 +13,9 @@ pub async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) 
     // The keychain probe is a blocking D-Bus / OS call.
     super::blocking(move || Ok(AppInfo::gather(&name, &version, &dirs, &keychain))).await
 }
+
+/// Opens an http(s) link (from a terminal) in the system browser.
+#[tauri::command]
+pub async fn open_link(url: String) -> Result<(), AppError> {
+    super::blocking(move || vmdeck_engine::opener::open_in_browser(&url)).await
+}

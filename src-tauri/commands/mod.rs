@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod app;
+pub mod console;
+pub mod create;
 pub mod machines;
 pub mod ssh;
 pub mod vault;

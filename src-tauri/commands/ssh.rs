@@ -5,11 +5,11 @@ use crate::state::AppState;
 use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
+use vmdeck_engine::ssh::stored_keys::StoredKey;
 use vmdeck_engine::ssh::{
     connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin, SshOpened,
 };
-use vmdeck_engine::vault::FieldMapping;
-use vmdeck_engine::{AppError, ErrorCode};
+use vmdeck_engine::{AppError, ErrorCode, Secret};
 
 fn known_hosts(state: &AppState) -> KnownHosts {
     let mut known = KnownHosts::new(state.dirs.data_dir.join("known_hosts"));
@@ -27,6 +27,11 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
             (SshAuth::KeyFile { path: path.into(), passphrase }, None)
         }
         SshCredential::Agent => (SshAuth::Agent, None),
+        SshCredential::StoredKey { name, passphrase } => {
+            let keys = state.stored_keys.clone();
+            let private_key = blocking(move || keys.private_key(&name)).await?;
+            (SshAuth::KeyMemory { private_key, passphrase }, None)
+        }
         SshCredential::ProviderPassword { account_id, vm_id } => {
             match super::provider(state, account_id).await?.login_password(&vm_id).await? {
                 Some((user, password)) => (SshAuth::Password(password), Some(user)),
@@ -38,9 +43,9 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
                 }
             }
         }
-        SshCredential::Vault { path } => {
-            let fields = state.vault.connection().await?.read(&path, None).await?;
-            let creds = FieldMapping::default().apply(fields);
+        SshCredential::Vault { path, account_id } => {
+            let creds =
+                state.vault.connection_for(account_id.as_deref()).await?.credentials_at(&path).await?;
             let auth = match (creds.private_key, creds.password) {
                 (Some(private_key), _) => SshAuth::KeyMemory { private_key, passphrase: creds.passphrase },
                 (None, Some(password)) => SshAuth::Password(password),
@@ -168,4 +173,27 @@ pub async fn machine_ssh_target(
 #[tauri::command]
 pub async fn ssh_open_system_terminal(host: String, port: u16, user: String) -> Result<(), AppError> {
     blocking(move || vmdeck_engine::ssh::system_terminal::open(&host, port, &user)).await
+}
+
+/// The SSH keys kept in the keychain, by name.
+#[tauri::command]
+pub async fn ssh_keys_list(state: State<'_, AppState>) -> Result<Vec<StoredKey>, AppError> {
+    let keys = state.stored_keys.clone();
+    blocking(move || keys.list()).await
+}
+
+#[tauri::command]
+pub async fn ssh_key_save(
+    state: State<'_, AppState>,
+    name: String,
+    private_key: Secret,
+) -> Result<Vec<StoredKey>, AppError> {
+    let keys = state.stored_keys.clone();
+    blocking(move || keys.save(&name, private_key)).await
+}
+
+#[tauri::command]
+pub async fn ssh_key_remove(state: State<'_, AppState>, name: String) -> Result<Vec<StoredKey>, AppError> {
+    let keys = state.stored_keys.clone();
+    blocking(move || keys.remove(&name)).await
 }

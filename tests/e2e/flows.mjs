@@ -79,3 +79,9 @@ export async function removeAllAccounts(browser) {
     await browser.waitUntil(async () => (await browser.$$(rowSelector)).length === before - 1, { timeout: 10_000 });
   }
 }
+
+/** Calls the fake cloud's control API (tests/fakes/src/control.rs) and expects its 204. */
+export async function fakeControl(port, route, method, body) {
+  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  assert.equal(response.status, 204, route);
+}

@@ -57,6 +57,9 @@ export function useApp() {
         hostname: '127.0.0.1',
         port: app.port,
         logLevel: 'warn',
+        // A WebDriver command that hangs fails the test after a minute instead of being retried for many.
+        connectionRetryTimeout: 60_000,
+        connectionRetryCount: 0,
         capabilities: { 'tauri:options': { application } },
       });
     },
@@ -110,12 +113,27 @@ export function e2e(app, name, fn) {
     try {
       await fn(app.browser, t);
     } catch (error) {
-      const file = path.join(outputDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-      await app.browser?.saveScreenshot(file).catch(() => {});
-      console.error(`screenshot of the failure: ${file}`);
+      if (app.browser) console.error(`screenshot of the failure: ${await snapshot(app.browser, name)}`);
       throw error;
     }
   });
+}
+
+/**
+ * Saves a screenshot of the window as test-output/e2e/<name>.png to look at, and returns its path.
+ * A screenshot is evidence, not a check: one WebKit does not deliver within 20 s is logged and skipped
+ * so that it cannot hold up the run.
+ */
+export async function snapshot(browser, name) {
+  const file = path.join(outputDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timed out after 20 s'), 20_000);
+  });
+  const outcome = await Promise.race([browser.saveScreenshot(file).then(() => 'saved', (error) => `failed: ${error.message}`), late]);
+  clearTimeout(timer);
+  if (outcome !== 'saved') console.error(`screenshot ${file} ${outcome}`);
+  return file;
 }
 
 /** The text of `main h1` once it is shown. */
@@ -150,4 +168,29 @@ export function useSshd() {
   });
   after(() => sshd.child?.kill());
   return sshd;
+}
+
+/**
+ * A real VNC server on 127.0.0.1: Xvfb on a display it picks itself (-displayfd), an xmessage window to
+ * look at, and x11vnc with a password.
+ */
+export function useVncServer() {
+  const vnc = { port: undefined, password: 'vnc-e2e-pw', children: [] };
+  before(async () => {
+    const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '800x600x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    vnc.children.push(xvfb);
+    const display = (await new Promise((resolve, reject) => {
+      readline.createInterface({ input: xvfb.stdout }).once('line', resolve);
+      xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
+    })).trim();
+    vnc.children.push(spawn('xmessage', ['-display', `:${display}`, '-center', 'VMDeck E2E: this is the remote screen'], { stdio: 'ignore' }));
+    vnc.port = await freePort();
+    const server = spawn('x11vnc', ['-display', `:${display}`, '-rfbport', String(vnc.port), '-listen', '127.0.0.1', '-passwd', vnc.password, '-forever', '-shared', '-quiet', '-nopw', '-noxdamage'], { stdio: 'ignore' });
+    vnc.children.push(server);
+    await waitForPort(vnc.port, server);
+  });
+  after(() => {
+    for (const child of vnc.children.reverse()) child.kill();
+  });
+  return vnc;
 }

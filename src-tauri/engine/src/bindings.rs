@@ -34,6 +34,10 @@ fn declarations(cfg: &Config) -> Vec<String> {
         Capabilities::decl(cfg),
         PowerAction::decl(cfg),
         CreateRequest::decl(cfg),
+        PreparedCall::decl(cfg),
+        crate::create::FieldProblem::decl(cfg),
+        crate::create::CreateCheck::decl(cfg),
+        crate::templates::Template::decl(cfg),
         ConsoleTarget::decl(cfg),
         AccountListing::decl(cfg),
         crate::targets::CredentialSource::decl(cfg),
@@ -47,6 +51,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::accounts::ConnectionReport::decl(cfg),
         crate::accounts::ProjectChoice::decl(cfg),
         crate::vault::VaultAuth::decl(cfg),
+        crate::vault::KvVersion::decl(cfg),
         crate::vault::VaultConfig::decl(cfg),
         crate::vault::VaultStatus::decl(cfg),
         crate::vault::FieldMapping::decl(cfg),
@@ -55,6 +60,9 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::ssh::SshCredential::decl(cfg),
         crate::ssh::SshEvent::decl(cfg),
         crate::ssh::SshOpened::decl(cfg),
+        crate::ssh::stored_keys::StoredKey::decl(cfg),
+        crate::vnc::VncCredential::decl(cfg),
+        crate::vnc::VncOpened::decl(cfg),
     ]
 }
 

@@ -5,16 +5,20 @@
 
 pub mod accounts;
 pub mod app_info;
+pub mod create;
 pub mod error;
 pub mod fleet;
 pub mod keychain;
 pub mod logging;
 pub mod model;
+pub mod opener;
 pub mod providers;
 pub mod secret;
 pub mod ssh;
 pub mod targets;
+pub mod templates;
 pub mod vault;
+pub mod vnc;
 
 #[cfg(test)]
 mod bindings;

@@ -104,6 +104,9 @@ pub struct Flavor {
 pub struct Region {
     pub id: String,
     pub name: String,
+    /// The provider region this location sits in, when that differs from `id` (a Hyperstack environment's
+    /// region): flavors and images are matched against it.
+    pub area: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -207,6 +210,14 @@ pub struct Capabilities {
     pub reboot: bool,
     pub labels: bool,
     pub max_name_len: u32,
+    /// Create works only by copying an existing VM's configuration (enclaive: no catalog endpoints).
+    pub clone_only: bool,
+    /// The create call lets the user choose whether a public (floating) IP is attached.
+    pub public_ip_choice: bool,
+    /// A public key can be uploaded as a new key pair from the wizard.
+    pub import_key: bool,
+    /// The largest cloud-init user data the backend accepts, in bytes (0 when there is no cloud-init).
+    pub max_user_data_bytes: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -235,6 +246,17 @@ pub struct CreateRequest {
     /// taken from an existing VM's configuration).
     #[ts(type = "Record<string, unknown> | null")]
     pub provider_options: Option<serde_json::Value>,
+}
+
+/// One HTTP call as a provider will send it, without credentials: what the wizard's review step shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PreparedCall {
+    pub method: String,
+    /// The path under the account's base URL (Lunanode: the `category/action` handler).
+    pub path: String,
+    /// The JSON body (Lunanode: the `req` object that is signed).
+    #[ts(type = "unknown")]
+    pub body: serde_json::Value,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

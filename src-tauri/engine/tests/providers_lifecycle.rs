@@ -31,7 +31,8 @@ async fn hyperstack_catalog_create_power_console_delete() {
         count: 2,
         region: Some("test1".into()),
         image: documented["image_name"].as_str().map(str::to_owned),
-        flavor: Some("n3-A100x1".into()),
+        // The wizard sends the catalog's ids: they must be what the create call names.
+        flavor: Some(a100.id.clone()),
         key_pair: Some("example-key".into()),
         assign_public_ip: true,
         security_rules: vec![SecurityRule {
@@ -56,6 +57,12 @@ async fn hyperstack_catalog_create_power_console_delete() {
     let running = wait_for(&provider, &id, VmState::Running).await;
     assert!(running.public_address().is_some(), "a floating IP was asked for");
     assert_eq!(running.extra["security_rules"][0]["port_range_min"], json!(22));
+    let cloned = provider.clone_request(&running);
+    assert_eq!(
+        (cloned.region, cloned.flavor, cloned.key_pair, cloned.assign_public_ip),
+        (request.region.clone(), request.flavor.clone(), request.key_pair.clone(), true)
+    );
+    assert_eq!(cloned.security_rules, request.security_rules, "the rules come back as they were sent");
     provider.power(&id, PowerAction::Stop).await.unwrap();
     wait_for(&provider, &id, VmState::Stopped).await;
     provider.power(&id, PowerAction::Start).await.unwrap();
@@ -96,18 +103,17 @@ async fn enclaive_lists_the_documented_vm_and_clones_it() {
         ("6548a41f38406c14db33b62c".into(), "first-project".into())
     );
 
-    // Create by cloning the documented VM's configuration, as the wizard's "Clone" does.
+    // "Clone" of the documented VM record yields the ids and objects of the documented create request.
     let documented = fixture("enclaive/create-vm-request.json");
-    let options = json!({
-        "cloudProvider": documented["cloudProvider"], "provider": documented["provider"], "size": documented["size"],
-        "price": documented["price"], "region": documented["region"], "image": documented["image"],
-    });
-    let request = CreateRequest {
-        name: "clone".into(),
-        count: 1,
-        provider_options: Some(options),
-        ..Default::default()
-    };
+    let source = provider.get_vm("654a11e60b23ef1b0f36d44e").await.unwrap();
+    let request = CreateRequest { name: "clone".into(), ..provider.clone_request(&source) };
+    let options = request.provider_options.clone().unwrap();
+    for field in ["cloudProvider", "provider", "size", "price", "region", "image", "authMethod"] {
+        assert_eq!(options[field], documented[field], "{field}");
+    }
+    let call = provider.create_call(&request).unwrap();
+    assert_eq!((call.method.as_str(), call.path.as_str()), ("POST", "/api/virtual-machines"));
+    assert_eq!(call.body["hostNames"], json!(["clone"]));
     let created = provider.create(&request).await.unwrap();
     assert_eq!(created[0].state, VmState::Creating);
     let id = created[0].id.clone();
@@ -215,4 +221,50 @@ async fn cloudvm_runs_the_readme_flow() {
     provider.delete(&id).await.unwrap();
     tokio::time::sleep(STEP * 2).await;
     assert_eq!(provider.get_vm(&id).await.unwrap_err().code, vmdeck_engine::ErrorCode::NotFound);
+}
+
+#[tokio::test]
+async fn hyperstack_imports_a_public_key_and_creates_with_it() {
+    let cloud = cloud().await;
+    let provider = hyperstack(&cloud, HYPERSTACK_API_KEY);
+    assert!(provider.capabilities().import_key);
+    let public_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIImported vmdeck@laptop";
+    let missing_region = provider.import_key_pair("laptop", public_key, None).await.unwrap_err();
+    assert_eq!(missing_region.code, vmdeck_engine::ErrorCode::InvalidInput);
+    let key = provider.import_key_pair("laptop", public_key, Some("test1")).await.unwrap();
+    assert_eq!((key.name.as_str(), key.region.as_deref()), ("laptop", Some("test1")));
+    assert!(provider.catalog().await.unwrap().key_pairs.iter().any(|k| k.name == "laptop"));
+    let again = provider.import_key_pair("laptop", public_key, Some("test1")).await.unwrap_err();
+    assert_eq!(again.code, vmdeck_engine::ErrorCode::Conflict, "{again:?}");
+    assert!(
+        again.message.contains("Keypair laptop already exists"),
+        "the provider's words: {}",
+        again.message
+    );
+    assert_eq!(
+        cloud.hyperstack.shared.count("POST", "/v1/core/keypairs"),
+        2,
+        "a refused import is not resent"
+    );
+
+    let request = CreateRequest {
+        name: "with-uploaded-key".into(),
+        count: 1,
+        region: Some("test1".into()),
+        image: fixture("hyperstack/create-vm-request.json")["image_name"].as_str().map(str::to_owned),
+        flavor: Some("n3-A100x1".into()),
+        key_pair: Some("laptop".into()),
+        ..Default::default()
+    };
+    let created = provider.create(&request).await.unwrap();
+    assert_eq!(created[0].extra["keypair"]["name"], "laptop");
+}
+
+#[tokio::test]
+async fn lunanode_refuses_key_upload_as_unsupported() {
+    let cloud = cloud().await;
+    let lunanode = lunanode(&cloud, LUNANODE_API_KEY);
+    let err = lunanode.import_key_pair("k", "ssh-ed25519 AAAA", None).await.unwrap_err();
+    assert_eq!(err.code, vmdeck_engine::ErrorCode::Unsupported);
+    assert!(!lunanode.capabilities().import_key);
 }

@@ -2,9 +2,8 @@
 // connection, find them again after a restart, remove them, and leave no secret behind anywhere.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { addAccount, fakeAccounts, openPage, removeAllAccounts, rowSelector } from '../flows.mjs';
-import { e2e, outputDir, useApp, useFakeCloud } from '../harness.mjs';
+import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
@@ -36,7 +35,7 @@ e2e(app, 'adds an account of each kind after a successful connection test', asyn
   const kinds = await browser.$$(rowSelector).map((row) => row.getAttribute('data-kind'));
   assert.deepEqual(kinds, wanted.map((a) => a.kind));
   assert.equal(keychainAccounts(), 4, 'one keychain entry per account');
-  await browser.saveScreenshot(path.join(outputDir, 'accounts.png'));
+  await snapshot(browser, 'accounts');
 });
 
 e2e(app, 'a wrong key shows a coded error and keeps the form', async (browser) => {
@@ -50,7 +49,7 @@ e2e(app, 'a wrong key shows a coded error and keeps the form', async (browser) =
   await alert.waitForDisplayed({ timeout: 15_000 });
   assert.equal(await alert.getAttribute('data-code'), 'auth_failed');
   assert.match(await alert.getText(), /Hyperstack rejected the credentials/);
-  await browser.saveScreenshot(path.join(outputDir, 'account-error.png'));
+  await snapshot(browser, 'account-error');
   assert.equal(await (await browser.$('[data-testid="field-label"]')).getValue(), 'Wrong key');
   await (await browser.$('button=Cancel')).click();
   assert.equal((await rows(browser)).length, 4, 'nothing was saved');

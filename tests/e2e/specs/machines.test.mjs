@@ -1,9 +1,8 @@
 // The Machines view in the real window: a Lunanode account's VM from the fake cloud is listed live and
 // stopped, started and deleted from its row.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
-import { e2e, outputDir, useApp, useFakeCloud } from '../harness.mjs';
+import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
@@ -25,12 +24,13 @@ e2e(app, 'lists the VM of a new account and stops, starts and deletes it', async
   assert.equal(await vm.getAttribute('data-state'), 'running');
   assert.match(await vm.getText(), /Lunanode Toronto/);
   assert.match(await vm.getText(), /172\.81\.176\.21/);
-  await browser.saveScreenshot(path.join(outputDir, 'machines.png'));
+  await snapshot(browser, 'machines');
 
   await (await vm.$('[data-testid="vm-stop"]')).click();
   await waitForState(browser, 'stopped');
   await (await (await browser.$(row)).$('[data-testid="vm-start"]')).click();
   await waitForState(browser, 'running');
+  await (await (await browser.$(row)).$('[data-testid="vm-more"]')).click();
   await (await (await browser.$(row)).$('[data-testid="vm-delete"]')).click();
   await (await (await browser.$(row)).$('[data-testid="confirm-delete"]')).click();
   await browser.waitUntil(async () => !(await (await browser.$(row)).isExisting()), { timeout: 20_000, timeoutMsg: 'myvm was not removed' });

@@ -1,7 +1,7 @@
 // The app starts, leads a first-time user to "Add account", and Settings shows facts from Rust.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { e2e, heading, outputDir, useApp } from '../harness.mjs';
+import { e2e, heading, snapshot, useApp } from '../harness.mjs';
 
 const app = useApp();
 
@@ -10,7 +10,7 @@ e2e(app, 'starts on the empty Machines page', async (browser) => {
   assert.equal(await browser.getTitle(), 'VMDeck');
   const empty = await browser.$('section[aria-label="No machines yet"]');
   await empty.waitForDisplayed({ timeout: 10_000 });
-  await browser.saveScreenshot(path.join(outputDir, 'machines-empty.png'));
+  await snapshot(browser, 'machines-empty');
 });
 
 e2e(app, 'Add account leads to the Accounts page', async (browser) => {
@@ -36,5 +36,5 @@ e2e(app, 'Settings shows the app info returned by Rust', async (browser) => {
   // The suite runs the app inside a D-Bus session with gnome-keyring's Secret Service.
   const keychain = await (await browser.$('[data-testid="app-keychain"]')).getText();
   assert.equal(keychain, 'Secret Service (D-Bus): available');
-  await browser.saveScreenshot(path.join(outputDir, 'settings.png'));
+  await snapshot(browser, 'settings');
 });

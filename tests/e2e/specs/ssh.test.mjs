@@ -1,9 +1,8 @@
 // One click from a VM to a shell: a fake-cloud VM whose address is a real sshd on 127.0.0.1; the host
 // key is shown and trusted, the prompt appears, a command round-trips, and the terminal closes cleanly.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
-import { e2e, outputDir, useApp, useFakeCloud, useSshd } from '../harness.mjs';
+import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { e2e, snapshot, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
@@ -16,12 +15,7 @@ async function terminalText(browser) {
 
 e2e(app, 'opens a terminal on a VM with one click and runs a command', async (browser) => {
   // The documented Lunanode VM answers at the local sshd.
-  const response = await fetch(`http://127.0.0.1:${fakes.ports.lunanode}/__fake/machines/${LUNANODE_VM}/address`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ public_ip: '127.0.0.1' }),
-  });
-  assert.equal(response.status, 204);
+  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
   await openPage(browser, 'accounts', 'Accounts');
   await addAccount(browser, fakeAccounts(fakes).lunanode);
   await openPage(browser, 'machines', 'Machines');
@@ -63,7 +57,7 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   await browser.pause(600);
   const after = await size('S2');
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
-  await browser.saveScreenshot(path.join(outputDir, 'ssh-terminal.png'));
+  await snapshot(browser, 'ssh-terminal');
 
   // Find in the output: a line that is there is found, one that is not says so.
   const find = await browser.$('[data-testid="console-find"]');

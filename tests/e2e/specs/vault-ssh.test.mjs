@@ -1,29 +1,23 @@
 // Issue 7's end-to-end path: an enclaive VM's root credentials are read from Vault at the documented
 // path (enclaive-static/data/{teamId}/user/root, with the team's Vault token) and used for the SSH login.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
-import { e2e, outputDir, useApp, useFakeCloud, useSshd } from '../harness.mjs';
+import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { e2e, snapshot, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const sshd = useSshd();
 const ENCLAIVE_VM = '654a11e60b23ef1b0f36d44e';
 
-async function control(port, route, method, body) {
-  const response = await fetch(`http://127.0.0.1:${port}${route}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(response.status, 204, route);
-}
-
 e2e(app, 'logs in to an enclaive VM with root credentials read from Vault', async (browser) => {
   const team = fakes.credentials.enclaive.team_id;
   // The VM's "root" login in Vault is the test sshd's user, and the VM answers at that sshd.
-  await control(fakes.ports.vault, '/__fake/vault/secrets', 'POST', {
+  await fakeControl(fakes.ports.vault, '/__fake/vault/secrets', 'POST', {
     mount: 'enclaive-static',
     path: `${team}/user/root`,
     data: { username: sshd.user, password: sshd.password },
   });
-  await control(fakes.ports.enclaive, `/__fake/machines/${ENCLAIVE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
+  await fakeControl(fakes.ports.enclaive, `/__fake/machines/${ENCLAIVE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
 
   await openPage(browser, 'settings', 'Settings');
   await (await browser.$('[data-testid="vault-address"]')).setValue(`http://127.0.0.1:${fakes.ports.vault}`);
@@ -52,7 +46,7 @@ e2e(app, 'logs in to an enclaive VM with root credentials read from Vault', asyn
   await browser.waitUntil(async () => (await text()).includes('$'), { timeout: 15_000, timeoutMsg: 'no prompt' });
   await (await browser.$('.xterm-helper-textarea')).addValue('echo I-am-$(whoami)\n');
   await browser.waitUntil(async () => (await text()).includes(`I-am-${sshd.user}`), { timeout: 15_000, timeoutMsg: 'not logged in as the Vault user' });
-  await browser.saveScreenshot(path.join(outputDir, 'vault-ssh.png'));
+  await snapshot(browser, 'vault-ssh');
   await (await browser.$('[data-testid="console-close"]')).click();
 });
 

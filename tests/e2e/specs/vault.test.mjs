@@ -1,9 +1,8 @@
 // Vault settings in the real window against the fake Vault: a wrong token is refused and not saved,
 // the right one connects, and a test read of enclaive's documented path names the fields it found.
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { openPage } from '../flows.mjs';
-import { e2e, outputDir, useApp, useFakeCloud } from '../harness.mjs';
+import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
@@ -33,7 +32,7 @@ e2e(app, 'the right token connects and a test read names the fields', async (bro
   const fields = await browser.$('[data-testid="vault-fields"]');
   await fields.waitForDisplayed({ timeout: 10_000 });
   assert.equal(await fields.getText(), 'Fetched fields: password, username');
-  await browser.saveScreenshot(path.join(outputDir, 'vault-settings.png'));
+  await snapshot(browser, 'vault-settings');
 });
 
 e2e(app, 'the connection is restored after a restart and can be forgotten', async () => {

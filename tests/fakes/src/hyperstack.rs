@@ -23,6 +23,8 @@ pub const MAX_NAME_LEN: usize = 50;
 #[derive(Clone)]
 pub struct State {
     pub machines: Arc<Mutex<Machines>>,
+    /// Key pairs imported through `POST /core/keypairs`, after the documented example one.
+    imported_keys: Arc<Mutex<Vec<Value>>>,
     next_id: Arc<AtomicU64>,
     next_console_job: Arc<AtomicU64>,
 }
@@ -49,6 +51,7 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
     let machines = Arc::new(Mutex::new(Machines::new(options.step)));
     let state = State {
         machines: machines.clone(),
+        imported_keys: Arc::default(),
         next_id: Arc::new(AtomicU64::new(2786)),
         next_console_job: Arc::new(AtomicU64::new(2299076)),
     };
@@ -56,7 +59,7 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/v1/core/environments", get(environments))
         .route("/v1/core/flavors", get(flavors))
         .route("/v1/core/images", get(images))
-        .route("/v1/core/keypairs", get(keypairs))
+        .route("/v1/core/keypairs", get(keypairs).post(import_keypair))
         .route("/v1/core/sg-rules-protocols", get(protocols))
         .route("/v1/core/virtual-machines", get(list_vms).post(create_vms))
         .route("/v1/core/virtual-machines/{id}", get(get_vm).delete(delete_vm))
@@ -147,18 +150,66 @@ async fn images() -> Json<Value> {
 
 const KEY_NAME: &str = "example-key";
 
-async fn keypairs() -> Json<Value> {
+fn keypair_records(state: &State) -> Vec<Value> {
     let environment = environment_records()[1].clone();
-    Json(json!({
-        "status": true,
-        "message": "Getting keypairs successful",
-        "keypairs": [{
-            "id": 41, "name": KEY_NAME, "environment": environment,
-            "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake vmdeck@test",
-            "fingerprint": "SHA256:fakefakefakefakefakefakefakefakefakefakefak",
-            "created_at": "2024-06-17T09:31:00"
-        }]
-    }))
+    let mut keys = vec![json!({
+        "id": 41, "name": KEY_NAME, "environment": environment,
+        "public_key": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFakeFakeFakeFakeFakeFakeFakeFakeFake vmdeck@test",
+        "fingerprint": "SHA256:fakefakefakefakefakefakefakefakefakefakefak",
+        "created_at": "2024-06-17T09:31:00"
+    })];
+    keys.extend(state.imported_keys.lock().unwrap().iter().cloned());
+    keys
+}
+
+async fn keypairs(AxState(state): AxState<State>) -> Json<Value> {
+    Json(
+        json!({"status": true, "message": "Getting keypairs successful", "keypairs": keypair_records(&state)}),
+    )
+}
+
+/// Import key pair: `{name (≤ 50), environment_name, public_key}` all required; 404 for an unknown
+/// environment, 409 for a name already taken in it (both listed as responses in the docs).
+async fn import_keypair(
+    AxState(state): AxState<State>,
+    body: Result<Json<Value>, JsonRejection>,
+) -> Response {
+    let Ok(Json(body)) = body else { return bad_request("Request body is not valid JSON") };
+    let fields = (|| {
+        Ok::<_, Response>((
+            text(&body, "name")?,
+            text(&body, "environment_name")?,
+            text(&body, "public_key")?,
+        ))
+    })();
+    let (name, environment_name, public_key) = match fields {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    if name.chars().count() > MAX_NAME_LEN {
+        return bad_request(&format!("name must be at most {MAX_NAME_LEN} characters"));
+    }
+    let Some(environment) = environment_records().into_iter().find(|e| e["name"] == json!(environment_name))
+    else {
+        return error(StatusCode::NOT_FOUND, &format!("Environment {environment_name} not found"));
+    };
+    if !public_key.starts_with("ssh-") && !public_key.starts_with("ecdsa-") {
+        return bad_request("public_key is not an OpenSSH public key");
+    }
+    if keypair_records(&state)
+        .iter()
+        .any(|k| k["name"] == json!(name) && k["environment"]["name"] == json!(environment_name))
+    {
+        return error(StatusCode::CONFLICT, &format!("Keypair {name} already exists"));
+    }
+    let mut keys = state.imported_keys.lock().unwrap();
+    let record = json!({
+        "id": 100 + keys.len(), "name": name, "environment": environment, "public_key": public_key,
+        "fingerprint": format!("SHA256:imported{}", keys.len()), "created_at": "2026-11-22T00:00:00"
+    });
+    keys.push(record.clone());
+    Json(json!({"status": true, "message": "Keypair imported successfully", "keypair": record}))
+        .into_response()
 }
 
 /// The protocols a security rule may name (OpenStack Neutron's list, which Infrahub exposes).
@@ -261,7 +312,7 @@ fn text<'a>(body: &'a Value, field: &str) -> Result<&'a str, Response> {
 }
 
 /// Checks a create request as the create-VM docs describe it; returns the environment record.
-fn validate_create(body: &Value) -> Result<Value, Response> {
+fn validate_create(state: &State, body: &Value) -> Result<Value, Response> {
     let name = text(body, "name")?;
     if name.chars().count() > MAX_NAME_LEN {
         return Err(bad_request(&format!("name must be at most {MAX_NAME_LEN} characters")));
@@ -279,7 +330,8 @@ fn validate_create(body: &Value) -> Result<Value, Response> {
     if !from_volume && text(body, "image_name")? != IMAGE_NAME {
         return Err(error(StatusCode::NOT_FOUND, "Image not found"));
     }
-    if text(body, "key_name")? != KEY_NAME {
+    let key_name = text(body, "key_name")?;
+    if !keypair_records(state).iter().any(|k| k["name"] == json!(key_name)) {
         return Err(error(StatusCode::NOT_FOUND, "Keypair not found"));
     }
     match body.get("count").and_then(Value::as_u64) {
@@ -309,7 +361,7 @@ fn validate_rule(rule: &Value) -> Result<(), Response> {
 
 async fn create_vms(AxState(state): AxState<State>, body: Result<Json<Value>, JsonRejection>) -> Response {
     let Ok(Json(body)) = body else { return bad_request("Request body is not valid JSON") };
-    let environment = match validate_create(&body) {
+    let environment = match validate_create(&state, &body) {
         Ok(environment) => environment,
         Err(response) => return response,
     };

@@ -66,6 +66,8 @@ struct Vault {
     secrets: HashMap<(String, String, String), Vec<Version>>,
     /// (namespace, API path prefix) that every token is denied.
     denied: Vec<(String, String)>,
+    /// OIDC logins started with `auth_url`: state → (nonce, redirect_uri, code once the IdP answered).
+    oidc: HashMap<String, (String, String, Option<String>)>,
 }
 
 #[derive(Clone)]
@@ -205,6 +207,7 @@ pub async fn start() -> std::io::Result<Running<State>> {
         .route("/__fake/vault/seal", put(control_seal))
         .route("/__fake/vault/deny", post(control_deny))
         .route("/__fake/vault/secrets", post(control_put))
+        .route("/__fake/vault/idp/authorize", axum::routing::get(idp_authorize))
         .with_state(state.clone());
     serve(app, state, Shared::new(None, error)).await
 }
@@ -271,6 +274,68 @@ fn envelope(
 #[derive(Deserialize)]
 struct VersionQuery {
     version: Option<u64>,
+    state: Option<String>,
+    nonce: Option<String>,
+    code: Option<String>,
+}
+
+/// The role the fake's OIDC mount knows, and the only redirect URI it allows (the Vault CLI's default).
+pub const OIDC_ROLE: &str = "vmdeck";
+pub const OIDC_REDIRECT: &str = "http://localhost:8250/oidc/callback";
+
+/// OIDC step 1 (`POST auth/oidc/oidc/auth_url {role, redirect_uri}`): answers `{data: {auth_url}}` pointing
+/// at the fake identity provider below; an unknown role or a redirect URI the role does not allow gets the
+/// empty `auth_url` Vault answers with in that case.
+fn oidc_auth_url(state: &State, headers: &HeaderMap, body: &Value) -> Response {
+    let role = body.get("role").and_then(Value::as_str).unwrap_or(OIDC_ROLE);
+    let redirect = body.get("redirect_uri").and_then(Value::as_str).unwrap_or_default();
+    if role != OIDC_ROLE
+        || !redirect.starts_with("http://localhost:")
+        || !redirect.ends_with("/oidc/callback")
+    {
+        return envelope(state, json!({"auth_url": ""}), Value::Null, 0, None);
+    }
+    let n = state.counter.fetch_add(1, Ordering::SeqCst);
+    let (oidc_state, nonce) = (format!("st_{n}"), format!("n_{n}"));
+    state.inner.lock().unwrap().oidc.insert(oidc_state.clone(), (nonce.clone(), redirect.to_owned(), None));
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let url = format!(
+        "http://{host}/__fake/vault/idp/authorize?client_id=vault&state={oidc_state}&nonce={nonce}&redirect_uri={}",
+        redirect.replace(':', "%3A").replace('/', "%2F")
+    );
+    envelope(state, json!({"auth_url": url}), Value::Null, 0, None)
+}
+
+#[derive(Deserialize)]
+struct Authorize {
+    state: String,
+    redirect_uri: String,
+}
+
+/// The identity provider: the user is "signed in" at once and sent back to the redirect URI with a code.
+async fn idp_authorize(AxState(state): AxState<State>, Query(query): Query<Authorize>) -> Response {
+    let code = format!("code_{}", state.counter.fetch_add(1, Ordering::SeqCst));
+    let mut vault = state.inner.lock().unwrap();
+    let Some(pending) = vault.oidc.get_mut(&query.state) else {
+        return error(StatusCode::BAD_REQUEST, "unknown state");
+    };
+    pending.2 = Some(code.clone());
+    let location = format!("{}?state={}&code={code}", query.redirect_uri, query.state);
+    (StatusCode::FOUND, [("location", location)]).into_response()
+}
+
+/// OIDC step 2 (`GET auth/oidc/oidc/callback?state&nonce&code`): a token for a matching login, once.
+fn oidc_callback(state: &State, namespace: &str, query: &VersionQuery) -> Response {
+    let key = query.state.clone().unwrap_or_default();
+    let pending = state.inner.lock().unwrap().oidc.remove(&key);
+    match pending {
+        Some((nonce, _, Some(code)))
+            if Some(&nonce) == query.nonce.as_ref() && Some(&code) == query.code.as_ref() =>
+        {
+            login(state, namespace, &["vmdeck-reader"], "oidc-alice")
+        }
+        _ => error(StatusCode::BAD_REQUEST, "Expired or missing OAuth state."),
+    }
 }
 
 async fn dispatch(
@@ -310,6 +375,8 @@ async fn dispatch(
                 error(StatusCode::BAD_REQUEST, "invalid username or password")
             }
         }
+        ("POST" | "PUT", "auth/oidc/oidc/auth_url") => oidc_auth_url(&state, &headers, &body),
+        ("GET", "auth/oidc/oidc/callback") => oidc_callback(&state, &namespace, &query),
         ("POST" | "PUT", "auth/approle/login") => {
             let role = body.get("role_id").and_then(Value::as_str);
             let secret = body.get("secret_id").and_then(Value::as_str);

@@ -8,7 +8,17 @@ import type {
   AccountView,
   AppError,
   AppInfo,
+  Capabilities,
+  Catalog,
   ConnectionReport,
+  CreateCheck,
+  CreateRequest,
+  KeyPair,
+  Template,
+  StoredKey,
+  ConsoleTarget,
+  VncCredential,
+  VncOpened,
   PowerAction,
   HostKeyDecision,
   ProjectChoice,
@@ -38,12 +48,28 @@ export interface Backend {
   listMachines(): Promise<AccountListing[]>;
   powerMachine(accountId: string, vmId: string, action: PowerAction): Promise<void>;
   deleteMachine(accountId: string, vmId: string): Promise<void>;
-  vaultOverview(): Promise<VaultOverview>;
+  getMachine(accountId: string, vmId: string): Promise<Vm>;
+  capabilities(accountId: string): Promise<Capabilities>;
+  /** Regions, images, flavors, key pairs; cached for minutes unless `refresh`. */
+  catalog(accountId: string, refresh: boolean): Promise<Catalog>;
+  /** The backend's verdict on a wizard input, and the exact call Create would send. */
+  checkCreate(accountId: string, request: CreateRequest): Promise<CreateCheck>;
+  /** Sent once, never retried. */
+  createMachines(accountId: string, request: CreateRequest): Promise<Vm[]>;
+  cloneRequest(accountId: string, vm: Vm): Promise<CreateRequest>;
+  importKey(accountId: string, name: string, publicKey: string, region: string | null): Promise<KeyPair>;
+  listTemplates(): Promise<Template[]>;
+  saveTemplate(template: Template): Promise<Template[]>;
+  removeTemplate(name: string): Promise<Template[]>;
+  /** The app's Vault settings, or (with `accountId`) that account's own. */
+  vaultOverview(accountId?: string | null): Promise<VaultOverview>;
   /** Connects with these settings; they are saved only when that works. */
-  vaultSave(config: VaultConfig, secret: string | null): Promise<VaultStatus>;
-  vaultForget(): Promise<void>;
-  /** The field names of the secret at `path` (never the values). */
-  vaultTestRead(path: string): Promise<string[]>;
+  vaultSave(config: VaultConfig, secret: string | null, accountId?: string | null): Promise<VaultStatus>;
+  vaultForget(accountId?: string | null): Promise<void>;
+  /** OIDC: opens the identity provider in the system browser and waits for it to report back. */
+  vaultOidcLogin(config: VaultConfig, accountId?: string | null): Promise<VaultStatus>;
+  /** The field names of the secret at `path` (never the values), read with the Vault the account uses. */
+  vaultTestRead(path: string, accountId?: string | null): Promise<string[]>;
   /** Opens an SSH terminal; events (output, then closed) arrive in order on `onEvent`. */
   sshOpen(request: SshOpenRequest, onEvent: (event: SshEvent) => void): Promise<SshOpened>;
   sshInput(id: number, data: string): Promise<void>;
@@ -53,6 +79,20 @@ export interface Backend {
   sshTarget(accountId: string, vm: Vm): Promise<SshTarget | null>;
   /** Runs OpenSSH's `ssh` in the platform's own terminal. */
   sshSystemTerminal(host: string, port: number, user: string): Promise<void>;
+  sshKeysList(): Promise<StoredKey[]>;
+  /** Keeps a private key in the OS keychain under `name`. */
+  sshKeySave(name: string, privateKey: string): Promise<StoredKey[]>;
+  sshKeyRemove(name: string): Promise<StoredKey[]>;
+  /** Opens an http(s) link in the system browser. */
+  openLink(url: string): Promise<void>;
+  /** Starts a bridge to a VNC server; noVNC connects to the returned URL once. */
+  vncOpen(host: string, port: number, credential: VncCredential): Promise<VncOpened>;
+  /** The VNC password, fetched when the server asks; null means "ask the user". */
+  vncPassword(id: number): Promise<string | null>;
+  vncClose(id: number): Promise<void>;
+  machineConsole(accountId: string, vmId: string): Promise<ConsoleTarget>;
+  /** A provider's console page in its own window, without access to the app's commands. */
+  openConsoleWindow(url: string, title: string): Promise<void>;
 }
 
 export interface SshOpenRequest {
@@ -108,10 +148,22 @@ export const tauriBackend: Backend = {
   listMachines: () => call<AccountListing[]>('machines_list'),
   powerMachine: (accountId, vmId, action) => call<void>('machine_power', { accountId, vmId, action }),
   deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
-  vaultOverview: () => call<VaultOverview>('vault_overview'),
-  vaultSave: (config, secret) => call<VaultStatus>('vault_save', { config, secret }),
-  vaultForget: () => call<void>('vault_forget'),
-  vaultTestRead: (path) => call<string[]>('vault_test_read', { path }),
+  getMachine: (accountId, vmId) => call<Vm>('machine_get', { accountId, vmId }),
+  capabilities: (accountId) => call<Capabilities>('account_capabilities', { accountId }),
+  catalog: (accountId, refresh) => call<Catalog>('account_catalog', { accountId, refresh }),
+  checkCreate: (accountId, request) => call<CreateCheck>('machine_create_check', { accountId, request }),
+  createMachines: (accountId, request) => call<Vm[]>('machine_create', { accountId, request }),
+  cloneRequest: (accountId, vm) => call<CreateRequest>('machine_clone_request', { accountId, vm }),
+  importKey: (accountId, name, publicKey, region) =>
+    call<KeyPair>('account_import_key', { accountId, name, publicKey, region }),
+  listTemplates: () => call<Template[]>('templates_list'),
+  saveTemplate: (template) => call<Template[]>('template_save', { template }),
+  removeTemplate: (name) => call<Template[]>('template_remove', { name }),
+  vaultOverview: (accountId = null) => call<VaultOverview>('vault_overview', { accountId }),
+  vaultSave: (config, secret, accountId = null) => call<VaultStatus>('vault_save', { accountId, config, secret }),
+  vaultForget: (accountId = null) => call<void>('vault_forget', { accountId }),
+  vaultOidcLogin: (config, accountId = null) => call<VaultStatus>('vault_oidc_login', { accountId, config }),
+  vaultTestRead: (path, accountId = null) => call<string[]>('vault_test_read', { accountId, path }),
   sshOpen: (request, onEvent) => {
     const onEventChannel = new Channel<SshEvent>();
     onEventChannel.onmessage = onEvent;
@@ -123,4 +175,13 @@ export const tauriBackend: Backend = {
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget | null>('machine_ssh_target', { accountId, vm }),
   sshSystemTerminal: (host, port, user) => call<void>('ssh_open_system_terminal', { host, port, user }),
+  sshKeysList: () => call<StoredKey[]>('ssh_keys_list'),
+  sshKeySave: (name, privateKey) => call<StoredKey[]>('ssh_key_save', { name, privateKey }),
+  sshKeyRemove: (name) => call<StoredKey[]>('ssh_key_remove', { name }),
+  openLink: (url) => call<void>('open_link', { url }),
+  vncOpen: (host, port, credential) => call<VncOpened>('vnc_open', { host, port, credential }),
+  vncPassword: (id) => call<string | null>('vnc_password', { id }),
+  vncClose: (id) => call<void>('vnc_close', { id }),
+  machineConsole: (accountId, vmId) => call<ConsoleTarget>('machine_console', { accountId, vmId }),
+  openConsoleWindow: (url, title) => call<void>('console_open_window', { url, title }),
 };

@@ -53,7 +53,12 @@ export type Flavor = { id: string, name: string, region: string | null, vcpu: nu
  */
 available: boolean, };
 
-export type Region = { id: string, name: string, };
+export type Region = { id: string, name: string, 
+/**
+ * The provider region this location sits in, when that differs from `id` (a Hyperstack environment's
+ * region): flavors and images are matched against it.
+ */
+area: string | null, };
 
 export type Image = { id: string, name: string, distribution: string | null, version: string | null, region: string | null, min_disk_gb: number | null, min_ram_gb: number | null, };
 
@@ -93,7 +98,23 @@ export type Capabilities = { regions: boolean, security_rules_at_create: boolean
 /**
  * The most VMs one create call may ask for.
  */
-max_count: number, console: ConsoleKind, reboot: boolean, labels: boolean, max_name_len: number, };
+max_count: number, console: ConsoleKind, reboot: boolean, labels: boolean, max_name_len: number, 
+/**
+ * Create works only by copying an existing VM's configuration (enclaive: no catalog endpoints).
+ */
+clone_only: boolean, 
+/**
+ * The create call lets the user choose whether a public (floating) IP is attached.
+ */
+public_ip_choice: boolean, 
+/**
+ * A public key can be uploaded as a new key pair from the wizard.
+ */
+import_key: boolean, 
+/**
+ * The largest cloud-init user data the backend accepts, in bytes (0 when there is no cloud-init).
+ */
+max_user_data_bytes: number, };
 
 export type PowerAction = "start" | "stop" | "reboot";
 
@@ -107,6 +128,22 @@ user_data: string | null, labels: Array<string>,
  * taken from an existing VM's configuration).
  */
 provider_options: Record<string, unknown> | null, };
+
+export type PreparedCall = { method: string, 
+/**
+ * The path under the account's base URL (Lunanode: the `category/action` handler).
+ */
+path: string, 
+/**
+ * The JSON body (Lunanode: the `req` object that is signed).
+ */
+body: unknown, };
+
+export type FieldProblem = { field: string, message: string, };
+
+export type CreateCheck = { problems: Array<FieldProblem>, unfit_flavors: { [key in string]: string }, call: PreparedCall | null, };
+
+export type Template = { name: string, account_id: string, request: CreateRequest, };
 
 export type ConsoleTarget = { "kind": "url", url: string, } | { "kind": "vnc", host: string, port: number, };
 
@@ -192,7 +229,9 @@ summary: string, };
 
 export type ProjectChoice = { id: string, name: string, };
 
-export type VaultAuth = { "method": "token" } | { "method": "userpass", username: string, mount: string, } | { "method": "approle", role_id: string, mount: string, };
+export type VaultAuth = { "method": "token" } | { "method": "userpass", username: string, mount: string, } | { "method": "approle", role_id: string, mount: string, } | { "method": "oidc", mount: string, role: string | null, };
+
+export type KvVersion = "auto" | "v1" | "v2";
 
 export type VaultConfig = { address: string, namespace: string | null, auth: VaultAuth, 
 /**
@@ -202,7 +241,11 @@ skip_verify: boolean,
 /**
  * A PEM file with the CA that signed Vault's certificate.
  */
-ca_cert_path: string | null, };
+ca_cert_path: string | null, kv_version: KvVersion, 
+/**
+ * Which secret fields hold the user, password, key, passphrase and VNC password.
+ */
+fields: FieldMapping, };
 
 export type VaultStatus = { address: string, display_name: string, policies: Array<string>, 
 /**
@@ -224,8 +267,18 @@ problem: AppError | null, };
 
 export type HostKeyDecision = { "kind": "known_only" } | { "kind": "trust_once", fingerprint: string, } | { "kind": "trust_and_save", fingerprint: string, };
 
-export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, } | { "kind": "provider_password", account_id: string, vm_id: string, };
+export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, account_id: string | null, } | { "kind": "provider_password", account_id: string, vm_id: string, } | { "kind": "stored_key", name: string, passphrase: string | null, };
 
 export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };
 
 export type SshOpened = { id: number, user: string, };
+
+export type StoredKey = { name: string, 
+/**
+ * The key's type from its PEM header or first line (`OPENSSH PRIVATE KEY`, `RSA PRIVATE KEY`, …).
+ */
+kind: string, };
+
+export type VncCredential = { "kind": "vault", path: string, account_id: string | null, } | { "kind": "prompt" } | { "kind": "none" };
+
+export type VncOpened = { id: number, url: string, };

@@ -1,27 +1,66 @@
-// The open terminals, shared by the Machines page (which opens them) and the Consoles page (which shows
-// them). Output that arrives before a terminal is on screen is kept until it is.
+// The open consoles (SSH terminals and VNC screens), shared by the Machines page (which opens them) and the
+// Consoles page (which shows them). SSH output that arrives before a terminal is on screen is kept until it is.
+import type { VncCredential } from './bindings';
 
-export interface ConsoleTab {
+export interface SshTab {
+  kind: 'ssh';
+  /** Unique across kinds: `ssh-<id>`. */
+  key: string;
+  /** The backend's terminal id. */
   id: number;
   title: string;
-  status: 'connected' | 'closed';
+  status: 'connected' | 'reconnecting' | 'closed';
   closedReason: string | null;
+  /** Opens a new session with the same target and credentials into this tab (set by sshSessions). */
+  reopen: (() => Promise<void>) | null;
+  /** When the last keystroke was sent and not yet answered, and how long the last answer took. */
+  inputAt: number | null;
+  echoMs: number | null;
   /** Set by the mounted terminal; output goes straight to it. */
   sink: ((bytes: Uint8Array) => void) | null;
   pending: Uint8Array[];
 }
 
-export const consoles = $state<{ tabs: ConsoleTab[]; active: number | null }>({ tabs: [], active: null });
-
-export function addConsole(id: number, title: string): ConsoleTab {
-  const tab: ConsoleTab = { id, title, status: 'connected', closedReason: null, sink: null, pending: [] };
-  consoles.tabs.push(tab);
-  consoles.active = id;
-  return consoles.tabs[consoles.tabs.length - 1];
+export interface VncTarget {
+  host: string;
+  port: number;
+  credential: VncCredential;
 }
 
-export function findConsole(id: number): ConsoleTab | undefined {
-  return consoles.tabs.find((t) => t.id === id);
+export interface VncTab {
+  kind: 'vnc';
+  key: string;
+  /** The backend's bridge id; a reconnect opens a new bridge (its token works once). */
+  id: number;
+  url: string;
+  title: string;
+  target: VncTarget;
+}
+
+export type ConsoleTab = SshTab | VncTab;
+
+export const consoles = $state<{ tabs: ConsoleTab[]; active: string | null }>({ tabs: [], active: null });
+
+export function addConsole(id: number, title: string): SshTab {
+  const tab: SshTab = {
+    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, inputAt: null, echoMs: null, sink: null, pending: [],
+  };
+  consoles.tabs.push(tab);
+  consoles.active = tab.key;
+  return consoles.tabs[consoles.tabs.length - 1] as SshTab;
+}
+
+let vncSerial = 0;
+
+export function addVncConsole(id: number, url: string, title: string, target: VncTarget): VncTab {
+  const tab: VncTab = { kind: 'vnc', key: `vnc-${++vncSerial}`, id, url, title, target };
+  consoles.tabs.push(tab);
+  consoles.active = tab.key;
+  return consoles.tabs[consoles.tabs.length - 1] as VncTab;
+}
+
+export function findConsole(id: number): SshTab | undefined {
+  return consoles.tabs.find((t): t is SshTab => t.kind === 'ssh' && t.id === id);
 }
 
 export function deliver(id: number, bytes: Uint8Array) {
@@ -31,10 +70,10 @@ export function deliver(id: number, bytes: Uint8Array) {
   else tab.pending.push(bytes);
 }
 
-export function removeConsole(id: number) {
-  const index = consoles.tabs.findIndex((t) => t.id === id);
+export function removeConsole(key: string) {
+  const index = consoles.tabs.findIndex((t) => t.key === key);
   if (index >= 0) consoles.tabs.splice(index, 1);
-  if (consoles.active === id) consoles.active = consoles.tabs[0]?.id ?? null;
+  if (consoles.active === key) consoles.active = consoles.tabs[0]?.key ?? null;
 }
 
 export function decodeBase64(data: string): Uint8Array {

@@ -13,9 +13,11 @@ export function rowsOf(listings: AccountListing[], accounts: AccountView[]): Row
   );
 }
 
+// A state VMDeck cannot map (enclaive documents only "created" and "running") offers both start and stop:
+// the provider decides, and its refusal is shown.
 const allowed: Record<PowerAction | 'delete', VmState[]> = {
-  start: ['stopped'],
-  stop: ['running'],
+  start: ['stopped', 'unknown'],
+  stop: ['running', 'unknown'],
   reboot: ['running'],
   delete: ['running', 'stopped', 'error', 'unknown', 'creating'],
 };
@@ -49,4 +51,64 @@ export function matches(row: Row, query: string): boolean {
   if (!q) return true;
   const hay = [row.vm.name, row.vm.state, row.vm.region ?? '', row.account?.label ?? '', row.vm.provider, ...row.vm.addresses.map((a) => a.ip)];
   return hay.some((h) => h.toLowerCase().includes(q));
+}
+
+export interface Filters {
+  query: string;
+  account: string;
+  state: string;
+  provider: string;
+}
+
+export function filterRows(rows: Row[], f: Filters): Row[] {
+  return rows.filter(
+    (r) =>
+      (!f.account || r.accountId === f.account) &&
+      (!f.state || r.vm.state === f.state) &&
+      (!f.provider || r.vm.provider === f.provider) &&
+      matches(r, f.query),
+  );
+}
+
+export type SortKey = 'name' | 'account' | 'state' | 'region' | 'price' | 'age';
+
+const sortValue: Record<SortKey, (r: Row) => string | number> = {
+  name: (r) => r.vm.name.toLowerCase(),
+  account: (r) => (r.account?.label ?? r.accountId).toLowerCase(),
+  state: (r) => r.vm.state,
+  region: (r) => r.vm.region ?? '',
+  price: (r) => r.vm.flavor?.price?.per_hour ?? Number.POSITIVE_INFINITY,
+  age: (r) => (r.vm.created ? -Date.parse(r.vm.created) || 0 : 0),
+};
+
+/** A stable sort (ties keep listing order) by one column, ascending or descending. */
+export function sortRows(rows: Row[], key: SortKey, ascending: boolean): Row[] {
+  const value = sortValue[key];
+  return rows
+    .map((row, index) => ({ row, index, v: value(row) }))
+    .sort((a, b) => {
+      const order = a.v < b.v ? -1 : a.v > b.v ? 1 : 0;
+      return order === 0 ? a.index - b.index : ascending ? order : -order;
+    })
+    .map((x) => x.row);
+}
+
+export function rowKey(row: Row): string {
+  return `${row.accountId}/${row.vm.id}`;
+}
+
+/** "3 h", "2 d": how long ago the provider says the VM was created. */
+export function age(created: string | null, now = Date.now()): string {
+  const at = created ? Date.parse(created) : NaN;
+  if (Number.isNaN(at)) return '';
+  const minutes = Math.max(0, Math.round((now - at) / 60000));
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
+  return `${Math.round(minutes / 1440)} d`;
+}
+
+/** The OpenSSH command line for a target, as a user would paste it into a terminal. */
+export function sshCommand(user: string, host: string, port: number): string {
+  const where = host.includes(':') ? `[${host}]` : host;
+  return port === 22 ? `ssh ${user}@${where}` : `ssh -p ${port} ${user}@${where}`;
 }

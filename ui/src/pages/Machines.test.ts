@@ -36,6 +36,9 @@ describe('Machines', () => {
     expect(running).toHaveTextContent('0.0208 (unit not stated)');
     expect(within(running).queryByTestId('vm-start')).toBeNull();
     expect(within(stopped).queryByTestId('vm-stop')).toBeNull();
+    await userEvent.click(within(stopped).getByTestId('vm-more'));
+    expect(within(stopped).queryByTestId('vm-reboot')).toBeNull();
+    expect(within(stopped).getByTestId('vm-delete')).toBeInTheDocument();
     await userEvent.click(within(running).getByTestId('vm-stop'));
     expect(backend.powerMachine).toHaveBeenCalledWith('a1', '1', 'stop');
   });
@@ -49,6 +52,7 @@ describe('Machines', () => {
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const row = await screen.findByTestId('vm-row');
+    await userEvent.click(within(row).getByTestId('vm-more'));
     await userEvent.click(within(row).getByTestId('vm-delete'));
     expect(backend.deleteMachine).not.toHaveBeenCalled();
     expect(row).toHaveTextContent('Delete vm-1?');
@@ -68,5 +72,93 @@ describe('Machines', () => {
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     expect(await screen.findByTestId('account-error')).toHaveTextContent('Broken: Lunanode rejected the API ID or key.');
     expect(screen.getAllByTestId('vm-row')).toHaveLength(1);
+  });
+});
+
+describe('Machines at scale and in bulk', () => {
+  const many = Array.from({ length: 2000 }, (_, i) => vm(String(i), i % 2 ? 'stopped' : 'running'));
+
+  it('renders only a window of 2,000 VMs and filters all of them', async () => {
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: many, error: null, fetched_at_ms: 1 }]),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    expect(await screen.findByTestId('shown-count')).toHaveTextContent('2000 of 2000 VMs');
+    const drawn = screen.getAllByTestId('vm-row').length;
+    expect(drawn).toBeGreaterThan(10);
+    expect(drawn).toBeLessThan(60);
+    await userEvent.type(screen.getByLabelText('Filter machines'), 'vm-1999');
+    expect(screen.getByTestId('shown-count')).toHaveTextContent('1 of 2000 VMs');
+    expect(screen.getAllByTestId('vm-row').map((r) => r.dataset.name)).toEqual(['vm-1999']);
+    await userEvent.clear(screen.getByLabelText('Filter machines'));
+    await userEvent.selectOptions(screen.getByLabelText('State filter'), 'stopped');
+    expect(screen.getByTestId('shown-count')).toHaveTextContent('1000 of 2000 VMs');
+  });
+
+  it('deletes in bulk only after the count is typed, naming the VMs', async () => {
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running'), vm('2', 'stopped'), vm('3', 'deleting')], error: null, fetched_at_ms: 1 }]),
+      deleteMachine: vi.fn(async () => {}),
+      powerMachine: vi.fn(async () => {}),
+      sshForgetHostKey: vi.fn(async () => 0),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    await screen.findAllByTestId('vm-row');
+    await userEvent.click(screen.getByLabelText('Select all shown'));
+    expect(screen.getByTestId('bulk-stop')).toHaveTextContent('stop (1)');
+    expect(screen.getByTestId('bulk-delete')).toHaveTextContent('delete (2)');
+    await userEvent.click(screen.getByTestId('bulk-delete'));
+    expect(screen.getByRole('alertdialog')).toHaveTextContent('Delete 2 VMs: vm-1, vm-2?');
+    const confirm = screen.getByTestId('bulk-delete-confirm');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(screen.getByTestId('bulk-delete-count'), '3');
+    expect(confirm).toBeDisabled();
+    await userEvent.clear(screen.getByTestId('bulk-delete-count'));
+    await userEvent.type(screen.getByTestId('bulk-delete-count'), '2');
+    await userEvent.click(confirm);
+    expect(backend.deleteMachine).toHaveBeenCalledTimes(2);
+    expect(backend.deleteMachine).toHaveBeenCalledWith('a1', '1');
+    expect(backend.deleteMachine).toHaveBeenCalledWith('a1', '2');
+    expect(await screen.findByRole('status')).toHaveTextContent('delete: 2 of 2 accepted.');
+  });
+
+  it('shows the detail pane with the raw record and what was done to the VM', async () => {
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' } }], error: null, fetched_at_ms: 1 }]),
+      powerMachine: vi.fn(async () => { throw { code: 'conflict', message: 'Lunanode says the VM is busy.', details: null }; }),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    const row = await screen.findByTestId('vm-row');
+    await userEvent.click(within(row).getByTestId('vm-more'));
+    await userEvent.click(within(row).getByTestId('vm-reboot'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('vm-7: Lunanode says the VM is busy.');
+    await userEvent.click(within(row).getByText('vm-7'));
+    const pane = screen.getByTestId('vm-detail');
+    expect(within(pane).getByTestId('raw-record')).toHaveTextContent('"plan_id": "89"');
+    expect(within(pane).getByTestId('action-log')).toHaveTextContent('reboot failed: Lunanode says the VM is busy.');
+  });
+});
+
+describe('Clone', () => {
+  it('opens the wizard with the VM configuration the backend copied', async () => {
+    const copied = { name: '', count: 1, region: 'toronto', image: '94953', flavor: '89', key_pair: null, assign_public_ip: true, security_rules: [], user_data: null, labels: [], provider_options: null };
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
+      cloneRequest: vi.fn(async () => copied),
+      capabilities: vi.fn(async () => { throw { code: 'unreachable', message: 'offline in this test', details: null }; }),
+      catalog: vi.fn(async () => ({ regions: [], images: [], flavors: [], key_pairs: [], rule_protocols: [] })),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    const row = await screen.findByTestId('vm-row');
+    await userEvent.click(within(row).getByTestId('vm-more'));
+    await userEvent.click(within(row).getByTestId('vm-clone'));
+    const wizard = await screen.findByRole('region', { name: 'Create VM' });
+    expect(backend.cloneRequest).toHaveBeenCalledWith('a1', expect.objectContaining({ id: '1' }));
+    expect(within(wizard).getByTestId('wizard-account')).toHaveValue('a1');
+    expect(within(wizard).getByText('New virtual machine in Toronto')).toBeInTheDocument();
   });
 });

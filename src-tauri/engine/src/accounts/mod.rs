@@ -11,4 +11,6 @@ pub use service::{
     build_provider, enclaive_projects, test_connection, AccountService, AccountView, ConnectionReport,
     ProjectChoice,
 };
-pub use store::{AccountStore, JsonFileStore, JsonSettings, KeychainSecrets, MemorySecrets, SecretStore};
+pub use store::{
+    AccountStore, JsonFileStore, JsonSettings, KeychainSecrets, MemorySecrets, MemorySettings, SecretStore,
+};

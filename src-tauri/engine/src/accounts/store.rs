@@ -150,3 +150,34 @@ impl SecretStore for MemorySecrets {
         Ok(())
     }
 }
+
+/// Settings kept in memory, for tests; `fail_writes` makes every `put` fail as a full disk would.
+#[derive(Default)]
+pub struct MemorySettings {
+    values: Mutex<HashMap<String, serde_json::Value>>,
+    failing: Mutex<bool>,
+}
+
+impl MemorySettings {
+    pub fn fail_writes(&self, fail: bool) {
+        *self.failing.lock().unwrap() = fail;
+    }
+}
+
+impl JsonSettings for MemorySettings {
+    fn get(&self, key: &str) -> Result<Option<serde_json::Value>> {
+        Ok(self.values.lock().unwrap().get(key).cloned())
+    }
+
+    fn put(&self, key: &str, value: Option<serde_json::Value>) -> Result<()> {
+        if *self.failing.lock().unwrap() {
+            return Err(AppError::internal("The settings file could not be written."));
+        }
+        let mut values = self.values.lock().unwrap();
+        match value {
+            Some(value) => values.insert(key.to_owned(), value),
+            None => values.remove(key),
+        };
+        Ok(())
+    }
+}

@@ -2,7 +2,7 @@
 //! errors. See docs/providers/cloudvm.md.
 
 use super::http::{text_message, Http, Retry};
-use super::{base_url, unsupported, Provider};
+use super::{base_url, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -159,6 +159,10 @@ impl Provider for CloudVm {
             reboot: false,
             labels: false,
             max_name_len: 63,
+            import_key: false,
+            clone_only: false,
+            public_ip_choice: false,
+            max_user_data_bytes: USER_DATA_LIMIT,
         }
     }
 
@@ -206,7 +210,7 @@ impl Provider for CloudVm {
         })
     }
 
-    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+    fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall> {
         if request.count > 1 {
             return Err(AppError::invalid_input("count", "The Cloud VM API creates one VM per call."));
         }
@@ -219,7 +223,13 @@ impl Provider for CloudVm {
         if let Some(user_data) = &request.user_data {
             body["cloud_init"] = json!(base64::engine::general_purpose::STANDARD.encode(user_data));
         }
-        let created = self.call(Retry::Never, Method::POST, "/vm", Some(&body)).await?.unwrap_or_default();
+        Ok(PreparedCall { method: "POST".into(), path: "/vm".into(), body })
+    }
+
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+        let call = self.create_call(request)?;
+        let created =
+            self.call(Retry::Never, Method::POST, &call.path, Some(&call.body)).await?.unwrap_or_default();
         Ok(vec![vm_of(&created, &self.environment)])
     }
 

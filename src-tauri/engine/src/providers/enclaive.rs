@@ -229,6 +229,10 @@ impl Provider for Enclaive {
             reboot: false,
             labels: true,
             max_name_len: 63,
+            import_key: false,
+            clone_only: true,
+            public_ip_choice: false,
+            max_user_data_bytes: 0,
         }
     }
 
@@ -251,7 +255,7 @@ impl Provider for Enclaive {
         ))
     }
 
-    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+    fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall> {
         let options = request.provider_options.clone().unwrap_or_default();
         for field in ["cloudProvider", "provider", "size", "price", "region", "image"] {
             if options.get(field).is_none() {
@@ -283,7 +287,38 @@ impl Provider for Enclaive {
                 body[field] = value.clone();
             }
         }
-        let created = self.call(Retry::Never, Method::POST, "/api/virtual-machines", Some(&body)).await?;
+        Ok(PreparedCall { method: "POST".into(), path: "/api/virtual-machines".into(), body })
+    }
+
+    /// enclaive's create takes the ids a VM record holds nested (`provider._id`, `size._id`, …) and its region
+    /// and image objects as they are (compare the documented VM record and create request).
+    fn clone_request(&self, vm: &Vm) -> CreateRequest {
+        let record = &vm.extra;
+        let id_at = |path: &str| record.pointer(path).filter(|v| v.is_string()).cloned();
+        let fields = [
+            ("cloudProvider", id_at("/provider/cloudProvider/_id")),
+            ("provider", id_at("/provider/_id")),
+            ("size", id_at("/size/_id")),
+            ("price", id_at("/price/_id")),
+            ("region", record.get("region").filter(|v| v.is_object()).cloned()),
+            ("image", record.get("image").filter(|v| v.is_object()).cloned()),
+            ("authMethod", record.get("authMethod").filter(|v| v.is_number()).cloned()),
+        ];
+        let options: serde_json::Map<String, Value> =
+            fields.into_iter().filter_map(|(key, value)| Some((key.to_owned(), value?))).collect();
+        CreateRequest {
+            count: 1,
+            region: vm.region.clone(),
+            image: vm.image.clone(),
+            labels: vm.labels.clone(),
+            provider_options: Some(Value::Object(options)),
+            ..CreateRequest::default()
+        }
+    }
+
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+        let call = self.create_call(request)?;
+        let created = self.call(Retry::Never, Method::POST, &call.path, Some(&call.body)).await?;
         Ok(created.as_array().map(|l| l.iter().map(vm_of).collect()).unwrap_or_default())
     }
 

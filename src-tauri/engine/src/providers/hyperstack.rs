@@ -1,7 +1,7 @@
 //! Hyperstack (NexGen Cloud Infrahub): `api_key` header, JSON envelopes. See docs/providers/hyperstack.md.
 
 use super::http::{json_message, Http, Retry};
-use super::{array, base_url, text, unsupported, Provider};
+use super::{array, base_url, text, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -76,9 +76,10 @@ fn state_of(status: &str) -> VmState {
     }
 }
 
+/// Create calls name flavors (`flavor_name`), so the name is the id, as for images and key pairs.
 fn flavor_of(value: &Value) -> Flavor {
     Flavor {
-        id: value.get("id").map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default(),
+        id: text(value, "name").unwrap_or_default(),
         name: text(value, "name").unwrap_or_default(),
         region: text(value, "region_name"),
         vcpu: value.get("cpu").and_then(Value::as_u64).map(|c| c as u32),
@@ -118,6 +119,33 @@ pub(crate) fn vm_of(instance: &Value) -> Vm {
             .unwrap_or_default(),
         extra: instance.clone(),
     }
+}
+
+/// Key pairs are named in create calls, so the name is the id; each belongs to one environment.
+fn key_pair_of(record: &Value) -> KeyPair {
+    KeyPair {
+        id: text(record, "name").unwrap_or_default(),
+        name: text(record, "name").unwrap_or_default(),
+        fingerprint: text(record, "fingerprint"),
+        region: record.get("environment").and_then(|e| text(e, "name")),
+    }
+}
+
+/// A rule of an instance record back in VMDeck's terms.
+fn rule_of(rule: &Value) -> Option<SecurityRule> {
+    let port = |key: &str| rule.get(key).and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok());
+    Some(SecurityRule {
+        direction: if text(rule, "direction")? == "egress" { Direction::Egress } else { Direction::Ingress },
+        protocol: text(rule, "protocol")?,
+        ethertype: if text(rule, "ethertype").as_deref() == Some("IPv6") {
+            IpVersion::V6
+        } else {
+            IpVersion::V4
+        },
+        cidr: text(rule, "remote_ip_prefix")?,
+        port_min: port("port_range_min"),
+        port_max: port("port_range_max"),
+    })
 }
 
 fn create_body(request: &CreateRequest) -> Result<Value> {
@@ -182,6 +210,10 @@ impl Provider for Hyperstack {
             reboot: true,
             labels: true,
             max_name_len: 50,
+            import_key: true,
+            clone_only: false,
+            public_ip_choice: true,
+            max_user_data_bytes: USER_DATA_LIMIT,
         }
     }
 
@@ -203,6 +235,7 @@ impl Provider for Hyperstack {
                         text(e, "name").unwrap_or_default(),
                         text(e, "region").unwrap_or_default()
                     ),
+                    area: text(e, "region"),
                 })
                 .collect(),
             images: array(&images, "images")
@@ -223,15 +256,7 @@ impl Provider for Hyperstack {
                 .flat_map(|group| array(group, "flavors"))
                 .map(|f| flavor_of(&f))
                 .collect(),
-            key_pairs: array(&keypairs, "keypairs")
-                .iter()
-                .map(|k| KeyPair {
-                    id: text(k, "name").unwrap_or_default(),
-                    name: text(k, "name").unwrap_or_default(),
-                    fingerprint: text(k, "fingerprint"),
-                    region: k.get("environment").and_then(|e| text(e, "name")),
-                })
-                .collect(),
+            key_pairs: array(&keypairs, "keypairs").iter().map(key_pair_of).collect(),
             rule_protocols: array(&protocols, "protocols")
                 .iter()
                 .filter_map(|p| p.as_str().map(str::to_owned))
@@ -253,9 +278,46 @@ impl Provider for Hyperstack {
         Ok(vm_of(&answer["instance"]))
     }
 
+    fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall> {
+        Ok(PreparedCall {
+            method: "POST".into(),
+            path: "/core/virtual-machines".into(),
+            body: create_body(request)?,
+        })
+    }
+
+    /// The environment, key pair, floating IP and rules come from the instance record.
+    fn clone_request(&self, vm: &Vm) -> CreateRequest {
+        let record = &vm.extra;
+        CreateRequest {
+            count: 1,
+            region: record.get("environment").and_then(|e| text(e, "name")),
+            image: vm.image.clone(),
+            flavor: record.get("flavor").and_then(|f| text(f, "name")),
+            key_pair: record.get("keypair").and_then(|k| text(k, "name")),
+            assign_public_ip: record.get("floating_ip").is_some_and(|ip| !ip.is_null()),
+            security_rules: array(record, "security_rules").iter().filter_map(rule_of).collect(),
+            labels: vm.labels.clone(),
+            ..CreateRequest::default()
+        }
+    }
+
+    async fn import_key_pair(&self, name: &str, public_key: &str, region: Option<&str>) -> Result<KeyPair> {
+        let environment = region.ok_or_else(|| {
+            AppError::invalid_input(
+                "region",
+                "Hyperstack keeps key pairs per environment: choose a location first.",
+            )
+        })?;
+        let body = json!({"name": name, "environment_name": environment, "public_key": public_key.trim()});
+        // Not retried: a second attempt after a lost answer would meet a 409 for the key it created.
+        let answer = self.call(Retry::Never, Method::POST, "/core/keypairs", Some(&body)).await?;
+        Ok(key_pair_of(&answer["keypair"]))
+    }
+
     async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
-        let body = create_body(request)?;
-        let answer = self.call(Retry::Never, Method::POST, "/core/virtual-machines", Some(&body)).await?;
+        let call = self.create_call(request)?;
+        let answer = self.call(Retry::Never, Method::POST, &call.path, Some(&call.body)).await?;
         Ok(answer
             .get("instances")
             .and_then(Value::as_array)

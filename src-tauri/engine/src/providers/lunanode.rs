@@ -260,6 +260,10 @@ impl Provider for Lunanode {
             reboot: true,
             labels: false,
             max_name_len: 63,
+            import_key: false,
+            clone_only: false,
+            public_ip_choice: false,
+            max_user_data_bytes: 0,
         }
     }
 
@@ -279,6 +283,7 @@ impl Provider for Lunanode {
                         .map(|(id, name)| Region {
                             id: id.clone(),
                             name: name.as_str().unwrap_or(id).to_owned(),
+                            area: None,
                         })
                         .collect()
                 })
@@ -336,7 +341,7 @@ impl Provider for Lunanode {
         Ok(vm_of_info(&self.call(Retry::Idempotent, "vm/info", &[("vm_id", id.to_owned())]).await?))
     }
 
-    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+    fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall> {
         if request.count > 1 {
             return Err(AppError::invalid_input("count", "Lunanode creates one VM per call."));
         }
@@ -355,7 +360,20 @@ impl Provider for Lunanode {
         if let Some(key) = &request.key_pair {
             params.push(("key_id", key.clone()));
         }
-        let answer = self.call(Retry::Never, "vm/create", &params).await?;
+        let body: Map<String, Value> = params.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect();
+        Ok(PreparedCall { method: "POST".into(), path: "vm/create".into(), body: Value::Object(body) })
+    }
+
+    async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
+        let call = self.create_call(request)?;
+        let params: Vec<(&str, String)> = call
+            .body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        let answer = self.call(Retry::Never, &call.path, &params).await?;
         let id = text(&answer, "vm_id").unwrap_or_default();
         Ok(vec![Vm {
             id,

@@ -8,7 +8,9 @@ pub mod hyperstack;
 pub mod lunanode;
 
 use crate::error::{AppError, ErrorCode, Result};
-use crate::model::{Capabilities, Catalog, ConsoleTarget, CreateRequest, PowerAction, ProviderKind, Vm};
+use crate::model::{
+    Capabilities, Catalog, ConsoleTarget, CreateRequest, KeyPair, PowerAction, PreparedCall, ProviderKind, Vm,
+};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -24,8 +26,23 @@ pub trait Provider: Send + Sync {
 
     async fn get_vm(&self, id: &str) -> Result<Vm>;
 
+    /// The call `create` sends for this request, for the wizard's review step; `create` sends exactly this.
+    fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall>;
+
     /// Sent exactly once: a create is never retried, whatever happens.
     async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>>;
+
+    /// A create request that copies this VM's configuration (the wizard's "Clone"); the name is left empty.
+    fn clone_request(&self, vm: &Vm) -> CreateRequest {
+        CreateRequest {
+            count: 1,
+            region: vm.region.clone(),
+            image: vm.image.clone(),
+            flavor: vm.flavor.as_ref().map(|f| f.name.clone()),
+            labels: vm.labels.clone(),
+            ..CreateRequest::default()
+        }
+    }
 
     async fn power(&self, id: &str, action: PowerAction) -> Result<()>;
 
@@ -33,11 +50,25 @@ pub trait Provider: Send + Sync {
 
     async fn console(&self, id: &str) -> Result<ConsoleTarget>;
 
+    /// Uploads a public key as a new key pair (in `region` where key pairs belong to one).
+    async fn import_key_pair(
+        &self,
+        _name: &str,
+        _public_key: &str,
+        _region: Option<&str>,
+    ) -> Result<KeyPair> {
+        Err(unsupported(self.kind(), "key upload"))
+    }
+
     /// The user and password the provider itself reports for a VM (Lunanode's `login_details`), if any.
     async fn login_password(&self, _id: &str) -> Result<Option<(String, crate::secret::Secret)>> {
         Ok(None)
     }
 }
+
+/// The most cloud-init user data we let through where the docs give no limit: OpenStack Nova's 65,535 bytes
+/// (Hyperstack runs on OpenStack; the Cloud VM API is silent). See docs/providers/.
+pub(crate) const USER_DATA_LIMIT: u32 = 65_535;
 
 pub(crate) fn unsupported(kind: ProviderKind, what: &str) -> AppError {
     AppError::new(ErrorCode::Unsupported, format!("{} has no {what}.", kind.display_name()))

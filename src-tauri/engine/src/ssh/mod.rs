@@ -5,6 +5,7 @@
 mod connect;
 mod host_keys;
 mod shell;
+pub mod stored_keys;
 pub mod system_terminal;
 
 use crate::secret::Secret;
@@ -25,14 +26,23 @@ pub enum SshCredential {
         passphrase: Option<Secret>,
     },
     Agent,
-    /// A Vault path whose secret holds the user and a password or private key.
+    /// A Vault path whose secret holds the user and a password or private key; read with the Vault of
+    /// `account_id` when that account has its own, else the app's.
     Vault {
         path: String,
+        #[serde(default)]
+        account_id: Option<String>,
     },
     /// The password the provider reports for the VM (Lunanode's `login_details`).
     ProviderPassword {
         account_id: String,
         vm_id: String,
+    },
+    /// A private key kept in the OS keychain under this name (see `stored_keys`).
+    StoredKey {
+        name: String,
+        #[ts(type = "string | null")]
+        passphrase: Option<Secret>,
     },
 }
 

@@ -14,6 +14,26 @@ pub enum VaultAuth {
     Userpass { username: String, mount: String },
     /// The secret is the secret ID.
     Approle { role_id: String, mount: String },
+    /// Signs in with the identity provider in the browser (see `oidc`); the secret is the token that
+    /// sign-in produced, so an expired one needs the browser again.
+    Oidc { mount: String, role: Option<String> },
+}
+
+impl VaultAuth {
+    /// Methods whose stored secret is a token: Vault cannot sign in again by itself when it expires.
+    pub fn keeps_a_token(&self) -> bool {
+        matches!(self, VaultAuth::Token | VaultAuth::Oidc { .. })
+    }
+}
+
+/// How a secret path is read: detected from the path (`<mount>/data/…` is KV v2), or set for the mount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum KvVersion {
+    #[default]
+    Auto,
+    V1,
+    V2,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -25,6 +45,11 @@ pub struct VaultConfig {
     pub skip_verify: bool,
     /// A PEM file with the CA that signed Vault's certificate.
     pub ca_cert_path: Option<String>,
+    #[serde(default)]
+    pub kv_version: KvVersion,
+    /// Which secret fields hold the user, password, key, passphrase and VNC password.
+    #[serde(default)]
+    pub fields: super::FieldMapping,
 }
 
 impl VaultConfig {
@@ -37,6 +62,8 @@ impl VaultConfig {
             auth: VaultAuth::Token,
             skip_verify: false,
             ca_cert_path: None,
+            kv_version: KvVersion::Auto,
+            fields: super::FieldMapping::default(),
         })
     }
 

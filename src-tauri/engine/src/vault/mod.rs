@@ -5,11 +5,12 @@
 mod config;
 mod credentials;
 mod errors;
+pub mod oidc;
 mod service;
 
-pub use config::{VaultAuth, VaultConfig};
+pub use config::{KvVersion, VaultAuth, VaultConfig};
 pub use credentials::{resolve_template, FieldMapping, PathVars, VmCredentials};
-pub use service::{VaultOverview, VaultService};
+pub use service::{VaultOverview, VaultScope, VaultService};
 
 use crate::error::{AppError, ErrorCode, Result};
 use crate::secret::Secret;
@@ -61,7 +62,7 @@ impl Vault {
         Ok(vault)
     }
 
-    fn client(config: &VaultConfig, token: &str) -> Result<VaultClient> {
+    pub(crate) fn client(config: &VaultConfig, token: &str) -> Result<VaultClient> {
         let mut settings = VaultClientSettingsBuilder::default();
         settings
             .address(config.address.trim())
@@ -83,7 +84,7 @@ impl Vault {
     async fn sign_in(config: &VaultConfig, secret: &Secret) -> Result<Session> {
         let address = &config.address;
         let (token, lease) = match &config.auth {
-            VaultAuth::Token => (secret.expose().to_owned(), None),
+            VaultAuth::Token | VaultAuth::Oidc { .. } => (secret.expose().to_owned(), None),
             VaultAuth::Userpass { username, mount } => {
                 let client = Self::client(config, "")?;
                 let auth = vaultrs::auth::userpass::login(&client, mount, username, secret.expose())
@@ -123,11 +124,8 @@ impl Vault {
         let Some(expires) = session.expires else { return Ok(()) };
         let left = expires.saturating_duration_since(Instant::now());
         if left.is_zero() {
-            if matches!(self.config.auth, VaultAuth::Token) {
-                return Err(AppError::new(
-                    ErrorCode::AuthFailed,
-                    "The Vault token has expired; enter a new one in Settings.",
-                ));
+            if self.config.auth.keeps_a_token() {
+                return Err(AppError::new(ErrorCode::AuthFailed, expired_message(&self.config.auth)));
             }
             *session = Self::sign_in(&self.config, &self.secret).await?;
             return Ok(());
@@ -161,8 +159,11 @@ impl Vault {
     }
 
     /// Every field of the secret at `path` (a full API path such as `secret/data/app` for KV v2 or
-    /// `kv/app` for KV v1), at `version` (KV v2 only; None or 0 is the latest).
+    /// `kv/app` for KV v1), at `version` (KV v2 only; None or 0 is the latest). The path may end in
+    /// `?version=N` as in Vault's API, so a path template can pin a version.
     pub async fn read(&self, path: &str, version: Option<u64>) -> Result<HashMap<String, Secret>> {
+        let (path, pinned) = split_version(path)?;
+        let version = version.or(pinned);
         let mut session = self.session.lock().await;
         self.keep_alive(&mut session).await?;
         match self.read_with(&session, path, version).await {
@@ -172,11 +173,8 @@ impl Vault {
                 if vaultrs::token::lookup_self(&session.client).await.is_ok() {
                     return Err(err);
                 }
-                if matches!(self.config.auth, VaultAuth::Token) {
-                    return Err(AppError::new(
-                        ErrorCode::AuthFailed,
-                        "The Vault token has expired or was revoked; enter a new one in Settings.",
-                    ));
+                if self.config.auth.keeps_a_token() {
+                    return Err(AppError::new(ErrorCode::AuthFailed, expired_message(&self.config.auth)));
                 }
                 *session = Self::sign_in(&self.config, &self.secret).await?;
                 self.read_with(&session, path, version).await
@@ -198,7 +196,14 @@ impl Vault {
             )
         })?;
         let address = &self.config.address;
-        let value: Result<serde_json::Value> = match rest.strip_prefix("data/") {
+        // KV v2 is read through `<mount>/data/<path>`; a mount set to v2 accepts the path without `data/`,
+        // one set to v1 reads a path that happens to start with `data/` as it is.
+        let kv2_path = match self.config.kv_version {
+            KvVersion::Auto => rest.strip_prefix("data/"),
+            KvVersion::V2 => Some(rest.strip_prefix("data/").unwrap_or(rest)),
+            KvVersion::V1 => None,
+        };
+        let value: Result<serde_json::Value> = match kv2_path {
             Some(kv2_path) => match version.filter(|v| *v > 0) {
                 Some(v) => vaultrs::kv2::read_version(&session.client, mount, kv2_path, v).await,
                 None => vaultrs::kv2::read(&session.client, mount, kv2_path).await,
@@ -268,6 +273,16 @@ impl Vault {
         not_found
     }
 
+    /// Which secret fields hold what, as the settings say.
+    pub fn fields(&self) -> &FieldMapping {
+        &self.config.fields
+    }
+
+    /// The secret at `path`, its fields mapped as the settings say (SSH and VNC logins).
+    pub async fn credentials_at(&self, path: &str) -> Result<VmCredentials> {
+        Ok(self.fields().apply(self.read(path, None).await?))
+    }
+
     /// The login credentials of a VM: the template filled in, the secret read, the fields mapped.
     pub async fn credentials(
         &self,
@@ -278,5 +293,27 @@ impl Vault {
         let path = resolve_template(template, vars)?;
         let fields = self.read(&path, None).await?;
         Ok(mapping.apply(fields))
+    }
+}
+
+/// `secret/data/app?version=3` → (`secret/data/app`, Some(3)); no query → (path, None).
+fn split_version(path: &str) -> Result<(&str, Option<u64>)> {
+    let Some((path, query)) = path.split_once('?') else { return Ok((path, None)) };
+    let version = query.strip_prefix("version=").and_then(|v| v.parse::<u64>().ok()).ok_or_else(|| {
+        AppError::invalid_input(
+            "path",
+            format!("\u{201c}?{query}\u{201d}: a secret path takes only ?version=<number>."),
+        )
+    })?;
+    Ok((path, Some(version)))
+}
+
+/// What to do about a token that died: type a new one, or sign in with the browser again.
+fn expired_message(auth: &VaultAuth) -> &'static str {
+    match auth {
+        VaultAuth::Oidc { .. } => {
+            "The Vault sign-in has expired or was revoked; sign in with the browser again in Settings."
+        }
+        _ => "The Vault token has expired or was revoked; enter a new one in Settings.",
     }
 }

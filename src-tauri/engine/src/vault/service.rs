@@ -6,12 +6,37 @@ use crate::accounts::{JsonSettings, SecretStore};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::secret::Secret;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
 use ts_rs::TS;
 
-const SETTINGS_KEY: &str = "vault";
-const SECRET_ID: &str = "global";
+/// Whose Vault settings: the app's, or one account's own (which then replace the app's for its VMs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum VaultScope {
+    Global,
+    Account(String),
+}
+
+impl VaultScope {
+    pub fn of(account_id: Option<String>) -> Self {
+        account_id.map_or(VaultScope::Global, VaultScope::Account)
+    }
+
+    fn settings_key(&self) -> String {
+        match self {
+            VaultScope::Global => "vault".into(),
+            VaultScope::Account(id) => format!("vault_account:{id}"),
+        }
+    }
+
+    fn secret_id(&self) -> String {
+        match self {
+            VaultScope::Global => "global".into(),
+            VaultScope::Account(id) => format!("account:{id}"),
+        }
+    }
+}
 
 /// What the Settings page shows: the saved (or `VAULT_ADDR`) settings and, when connected, who we are.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -28,16 +53,16 @@ pub struct VaultOverview {
 pub struct VaultService {
     settings: Arc<dyn JsonSettings>,
     secrets: Arc<dyn SecretStore>,
-    connection: Mutex<Option<Arc<Vault>>>,
+    connections: Mutex<HashMap<VaultScope, Arc<Vault>>>,
 }
 
 impl VaultService {
     pub fn new(settings: Arc<dyn JsonSettings>, secrets: Arc<dyn SecretStore>) -> Self {
-        Self { settings, secrets, connection: Mutex::new(None) }
+        Self { settings, secrets, connections: Mutex::new(HashMap::new()) }
     }
 
-    fn saved(&self) -> Result<Option<VaultConfig>> {
-        match self.settings.get(SETTINGS_KEY)? {
+    fn saved(&self, scope: &VaultScope) -> Result<Option<VaultConfig>> {
+        match self.settings.get(&scope.settings_key())? {
             Some(value) => serde_json::from_value(value).map(Some).map_err(|err| {
                 AppError::internal(format!("The saved Vault settings could not be read: {err}"))
             }),
@@ -45,21 +70,42 @@ impl VaultService {
         }
     }
 
-    /// The live connection, made on first use from the saved settings and secret (or the CLI's
+    /// The app's live connection, made on first use from the saved settings and secret (or the CLI's
     /// environment: VAULT_ADDR, VAULT_TOKEN, ~/.vault-token).
     pub async fn connection(&self) -> Result<Arc<Vault>> {
-        let mut connection = self.connection.lock().await;
-        if let Some(vault) = connection.as_ref() {
+        self.connect(&VaultScope::Global).await
+    }
+
+    /// The connection for an account's VMs: its own Vault when it has one, else the app's.
+    pub async fn connection_for(&self, account_id: Option<&str>) -> Result<Arc<Vault>> {
+        if let Some(id) = account_id {
+            let scope = VaultScope::Account(id.to_owned());
+            if self.saved(&scope)?.is_some() {
+                return self.connect(&scope).await;
+            }
+        }
+        self.connection().await
+    }
+
+    async fn connect(&self, scope: &VaultScope) -> Result<Arc<Vault>> {
+        let mut connections = self.connections.lock().await;
+        if let Some(vault) = connections.get(scope) {
             return Ok(vault.clone());
         }
-        let (config, secret) = match self.saved()? {
-            Some(config) => (config, self.secrets.get(SECRET_ID)?),
-            None => (
+        let (config, secret) = match (self.saved(scope)?, scope) {
+            (Some(config), _) => (config, self.secrets.get(&scope.secret_id())?),
+            (None, VaultScope::Global) => (
                 VaultConfig::from_env().ok_or_else(|| {
                     AppError::new(ErrorCode::NotFound, "Vault is not set up: add its address in Settings.")
                 })?,
                 VaultConfig::token_from_env(),
             ),
+            (None, VaultScope::Account(_)) => {
+                return Err(AppError::new(
+                    ErrorCode::NotFound,
+                    "This account has no Vault settings of its own.",
+                ))
+            }
         };
         let secret = secret.ok_or_else(|| {
             AppError::new(
@@ -68,21 +114,27 @@ impl VaultService {
             )
         })?;
         let vault = Arc::new(Vault::connect(config, secret).await?);
-        *connection = Some(vault.clone());
+        connections.insert(scope.clone(), vault.clone());
         Ok(vault)
     }
 
     pub async fn overview(&self) -> Result<VaultOverview> {
-        let saved = self.saved()?;
-        let from_environment = saved.is_none() && VaultConfig::from_env().is_some();
-        let config = saved.or_else(VaultConfig::from_env);
+        self.overview_in(&VaultScope::Global).await
+    }
+
+    /// An account without its own settings shows none (its VMs use the app's Vault).
+    pub async fn overview_in(&self, scope: &VaultScope) -> Result<VaultOverview> {
+        let saved = self.saved(scope)?;
+        let global = *scope == VaultScope::Global;
+        let from_environment = global && saved.is_none() && VaultConfig::from_env().is_some();
+        let config = if global { saved.or_else(VaultConfig::from_env) } else { saved };
         let has_secret = if from_environment {
             VaultConfig::token_from_env().is_some()
         } else {
-            self.secrets.get(SECRET_ID)?.is_some()
+            self.secrets.get(&scope.secret_id())?.is_some()
         };
         let (status, problem) = if config.is_some() && has_secret {
-            match self.connection().await {
+            match self.connect(scope).await {
                 Ok(vault) => match vault.status().await {
                     Ok(status) => (Some(status), None),
                     Err(err) => (None, Some(err)),
@@ -95,33 +147,60 @@ impl VaultService {
         Ok(VaultOverview { config, from_environment, has_secret, status, problem })
     }
 
-    /// Connects with the new settings first; only a working connection is saved (secret first, then
-    /// settings), so a typo never replaces a good configuration.
     pub async fn save(&self, config: VaultConfig, secret: Option<Secret>) -> Result<VaultStatus> {
+        self.save_in(&VaultScope::Global, config, secret).await
+    }
+
+    /// Connects with the new settings first; only a working connection is saved (secret first, then
+    /// settings, the secret taken back if the settings cannot be written), so a typo never replaces a good
+    /// configuration and no secret is left without its settings.
+    pub async fn save_in(
+        &self,
+        scope: &VaultScope,
+        config: VaultConfig,
+        secret: Option<Secret>,
+    ) -> Result<VaultStatus> {
+        let secret_id = scope.secret_id();
+        let previous = self.secrets.get(&secret_id)?;
         let secret = match secret.filter(|s| !s.is_empty()) {
             Some(secret) => secret,
-            None => self.secrets.get(SECRET_ID)?.ok_or_else(|| {
+            None => previous.clone().ok_or_else(|| {
                 AppError::invalid_input("secret", "Enter the token, password or secret ID.")
             })?,
         };
         let vault = Vault::connect(config.clone(), secret.clone()).await?;
         let status = vault.status().await?;
-        self.secrets.set(SECRET_ID, &secret)?;
+        self.secrets.set(&secret_id, &secret)?;
         let value = serde_json::to_value(&config).map_err(|err| AppError::internal(err.to_string()))?;
-        self.settings.put(SETTINGS_KEY, Some(value))?;
-        *self.connection.lock().await = Some(Arc::new(vault));
+        if let Err(err) = self.settings.put(&scope.settings_key(), Some(value)) {
+            let _ = match previous {
+                Some(old) => self.secrets.set(&secret_id, &old),
+                None => self.secrets.delete(&secret_id),
+            };
+            return Err(err);
+        }
+        self.connections.lock().await.insert(scope.clone(), Arc::new(vault));
         Ok(status)
     }
 
     pub async fn forget(&self) -> Result<()> {
-        *self.connection.lock().await = None;
-        self.secrets.delete(SECRET_ID)?;
-        self.settings.put(SETTINGS_KEY, None)
+        self.forget_in(&VaultScope::Global).await
+    }
+
+    pub async fn forget_in(&self, scope: &VaultScope) -> Result<()> {
+        self.connections.lock().await.remove(scope);
+        self.secrets.delete(&scope.secret_id())?;
+        self.settings.put(&scope.settings_key(), None)
     }
 
     /// "Test": reads a path and names the fields found, never their values.
     pub async fn test_read(&self, path: &str) -> Result<Vec<String>> {
-        let fields = self.connection().await?.read(path, None).await?;
+        self.test_read_for(None, path).await
+    }
+
+    /// "Test" with the Vault an account's VMs use.
+    pub async fn test_read_for(&self, account_id: Option<&str>, path: &str) -> Result<Vec<String>> {
+        let fields = self.connection_for(account_id).await?.read(path, None).await?;
         let mut names: Vec<String> = fields.into_keys().collect();
         names.sort();
         Ok(names)

@@ -79,3 +79,17 @@ describe('SshDialog and the system terminal', () => {
     expect(oncancel).toHaveBeenCalled();
   });
 });
+
+describe('SshDialog with keys in the keychain', () => {
+  it('prefers a key kept in the keychain over a typed password', async () => {
+    const user = userEvent.setup();
+    const sshOpen = vi.fn(async () => ({ id: 31, user: 'root', fingerprint: 'SHA256:k' }));
+    const backend = fakeBackend({ sshOpen, sshKeysList: vi.fn(async () => [{ name: 'laptop', kind: 'OPENSSH PRIVATE KEY' }]) });
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
+    await vi.waitFor(() => expect(screen.getByTestId('ssh-kind')).toHaveValue('stored_key'));
+    expect(screen.getByTestId('ssh-stored-key')).toHaveValue('laptop');
+    await user.click(screen.getByTestId('ssh-connect'));
+    await vi.waitFor(() => expect(sshOpen).toHaveBeenCalled());
+    expect((sshOpen.mock.calls[0] as unknown[])[0]).toMatchObject({ credential: { kind: 'stored_key', name: 'laptop', passphrase: null } });
+  });
+});

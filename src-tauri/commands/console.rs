@@ -1,0 +1,92 @@
+//! VNC consoles: a bridge per console for raw VNC endpoints, the password fetched only when noVNC asks,
+//! and provider console URLs in a window of their own that has no access to the app's commands.
+
+use crate::state::{AppState, VncConsole};
+use tauri::{AppHandle, State, WebviewUrl, WebviewWindowBuilder};
+use vmdeck_engine::model::ConsoleTarget;
+use vmdeck_engine::vnc::{VncBridge, VncCredential, VncOpened};
+use vmdeck_engine::{AppError, ErrorCode};
+
+#[tauri::command]
+pub async fn vnc_open(
+    state: State<'_, AppState>,
+    host: String,
+    port: u16,
+    credential: VncCredential,
+) -> Result<VncOpened, AppError> {
+    let bridge = VncBridge::start(&host, port).await?;
+    let url = bridge.url();
+    let id = state.next_console_id();
+    state.vnc_consoles.lock().expect("vnc consoles").insert(id, VncConsole { bridge, credential });
+    Ok(VncOpened { id, url })
+}
+
+/// The VNC password, fetched now (noVNC asked for it); `None` when the user is to type it.
+#[tauri::command]
+pub async fn vnc_password(state: State<'_, AppState>, id: u64) -> Result<Option<String>, AppError> {
+    let credential = state
+        .vnc_consoles
+        .lock()
+        .expect("vnc consoles")
+        .get(&id)
+        .map(|console| console.credential.clone())
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "This console is closed."))?;
+    match credential {
+        VncCredential::Prompt | VncCredential::None => Ok(None),
+        VncCredential::Vault { path, account_id } => {
+            let creds =
+                state.vault.connection_for(account_id.as_deref()).await?.credentials_at(&path).await?;
+            match creds.vnc_password {
+                Some(password) => Ok(Some(password.expose().to_owned())),
+                None => Err(AppError::new(
+                    ErrorCode::NotFound,
+                    format!("The secret at {path} holds no VNC password."),
+                )
+                .with_detail("fields", creds.fields)),
+            }
+        }
+    }
+}
+
+#[tauri::command]
+pub async fn vnc_close(state: State<'_, AppState>, id: u64) -> Result<(), AppError> {
+    let console = state.vnc_consoles.lock().expect("vnc consoles").remove(&id);
+    if let Some(console) = console {
+        console.bridge.close().await;
+    }
+    Ok(())
+}
+
+/// What the provider offers as a console for this VM.
+#[tauri::command]
+pub async fn machine_console(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+) -> Result<ConsoleTarget, AppError> {
+    super::provider(&state, account_id).await?.console(&vm_id).await
+}
+
+/// Opens a provider's console page in its own window. Only the main window holds a capability, so this
+/// window's page cannot call any command.
+#[tauri::command]
+pub async fn console_open_window(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    url: String,
+    title: String,
+) -> Result<(), AppError> {
+    let parsed: tauri::Url = url
+        .parse()
+        .map_err(|_| AppError::invalid_input("url", "The provider's console link is not a URL."))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(AppError::invalid_input("url", "Only http(s) console links are opened."));
+    }
+    let label = format!("console-{}", state.next_console_id());
+    WebviewWindowBuilder::new(&app, label, WebviewUrl::External(parsed))
+        .title(format!("Console — {title}"))
+        .inner_size(1024.0, 768.0)
+        .build()
+        .map_err(|err| AppError::internal(format!("Could not open the console window: {err}")))?;
+    Ok(())
+}

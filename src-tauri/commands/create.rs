@@ -1,0 +1,92 @@
+//! The create wizard: rules checked as the user types, the create itself, clone and templates.
+
+use super::{blocking, provider};
+use crate::state::AppState;
+use tauri::State;
+use vmdeck_engine::create::{self, CreateCheck};
+use vmdeck_engine::model::{CreateRequest, KeyPair, Vm};
+use vmdeck_engine::templates::Template;
+use vmdeck_engine::{AppError, ErrorCode};
+
+/// The request's problems, the flavors that do not fit its image and, when ready, the exact call.
+#[tauri::command]
+pub async fn machine_create_check(
+    state: State<'_, AppState>,
+    account_id: String,
+    request: CreateRequest,
+) -> Result<CreateCheck, AppError> {
+    let provider = provider(&state, account_id.clone()).await?;
+    let catalog = state.catalogs.get(&account_id, provider.as_ref(), false).await?;
+    Ok(create::check(provider.as_ref(), &catalog, &request))
+}
+
+/// Checks once more, then sends the create exactly once (never retried).
+#[tauri::command]
+pub async fn machine_create(
+    state: State<'_, AppState>,
+    account_id: String,
+    request: CreateRequest,
+) -> Result<Vec<Vm>, AppError> {
+    let provider = provider(&state, account_id.clone()).await?;
+    let catalog = state.catalogs.get(&account_id, provider.as_ref(), false).await?;
+    let check = create::check(provider.as_ref(), &catalog, &request);
+    if let Some(first) = check.problems.first() {
+        return Err(AppError::new(ErrorCode::InvalidInput, first.message.clone())
+            .with_detail("field", first.field.clone())
+            .with_detail("problems", serde_json::to_value(&check.problems).unwrap_or_default()));
+    }
+    tracing::info!(account = %account_id, count = request.count, "creating VMs");
+    provider.create(&request).await
+}
+
+#[tauri::command]
+pub async fn machine_get(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+) -> Result<Vm, AppError> {
+    provider(&state, account_id).await?.get_vm(&vm_id).await
+}
+
+/// A wizard input that copies this VM's configuration.
+#[tauri::command]
+pub async fn machine_clone_request(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm: Vm,
+) -> Result<CreateRequest, AppError> {
+    Ok(provider(&state, account_id).await?.clone_request(&vm))
+}
+
+/// Uploads a public key as a new key pair; the wizard then reloads the catalog.
+#[tauri::command]
+pub async fn account_import_key(
+    state: State<'_, AppState>,
+    account_id: String,
+    name: String,
+    public_key: String,
+    region: Option<String>,
+) -> Result<KeyPair, AppError> {
+    provider(&state, account_id).await?.import_key_pair(&name, &public_key, region.as_deref()).await
+}
+
+#[tauri::command]
+pub async fn templates_list(state: State<'_, AppState>) -> Result<Vec<Template>, AppError> {
+    let templates = state.templates.clone();
+    blocking(move || templates.list()).await
+}
+
+#[tauri::command]
+pub async fn template_save(
+    state: State<'_, AppState>,
+    template: Template,
+) -> Result<Vec<Template>, AppError> {
+    let templates = state.templates.clone();
+    blocking(move || templates.save(template)).await
+}
+
+#[tauri::command]
+pub async fn template_remove(state: State<'_, AppState>, name: String) -> Result<Vec<Template>, AppError> {
+    let templates = state.templates.clone();
+    blocking(move || templates.remove(&name)).await
+}

@@ -1,0 +1,228 @@
+//! A WebSocket ↔ TCP bridge for one VNC console: noVNC in the webview speaks WebSocket, a VNC server
+//! speaks plain TCP. One bridge per console, bound to 127.0.0.1 on a port the OS picks, opened by exactly
+//! one WebSocket that presents the bridge's one-time token; everything else is refused with 403.
+
+use crate::error::{AppError, ErrorCode, Result};
+use futures_util::{SinkExt, StreamExt};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::Message;
+
+/// How long a VNC server may take to accept the TCP connection.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long the bridge waits for the webview's WebSocket before it gives up and frees its port.
+pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The most bytes read from the VNC server per WebSocket message.
+const CHUNK: usize = 64 * 1024;
+
+/// A running bridge. Dropping it (or `close`) ends the console and frees the port.
+pub struct VncBridge {
+    port: u16,
+    token: String,
+    stop: Option<oneshot::Sender<()>>,
+    finished: Option<oneshot::Receiver<()>>,
+}
+
+impl VncBridge {
+    /// Connects to the VNC server first, so an unreachable console fails here with a coded error, then
+    /// listens for the webview.
+    pub async fn start(host: &str, port: u16) -> Result<Self> {
+        let server = connect(host, port).await?;
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|err| {
+            AppError::internal(format!("Could not open a local port for the console: {err}"))
+        })?;
+        let local_port = listener.local_addr().map_err(|err| AppError::internal(err.to_string()))?.port();
+        let token = one_time_token()?;
+        let (stop, stopped) = oneshot::channel();
+        let (done, finished) = oneshot::channel();
+        tokio::spawn(serve(listener, server, token.clone(), stopped, done));
+        tracing::info!(port = local_port, "VNC bridge listening");
+        Ok(Self { port: local_port, token, stop: Some(stop), finished: Some(finished) })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The URL noVNC opens; the token in it works once.
+    pub fn url(&self) -> String {
+        format!("ws://127.0.0.1:{}/vnc?token={}", self.port, self.token)
+    }
+
+    /// Ends the console and waits until the port is free again.
+    pub async fn close(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(finished) = self.finished.take() {
+            let _ = finished.await;
+        }
+    }
+}
+
+impl Drop for VncBridge {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+async fn connect(host: &str, port: u16) -> Result<TcpStream> {
+    let where_ = format!("{host}:{port}");
+    match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host, port))).await {
+        Err(_) => Err(AppError::new(
+            ErrorCode::Timeout,
+            format!("The VNC server at {where_} did not answer in time."),
+        )
+        .with_detail("target", where_)),
+        Ok(Err(err)) => Err(AppError::new(
+            ErrorCode::Unreachable,
+            format!("The VNC server at {where_} could not be reached: {err}."),
+        )
+        .with_detail("target", where_)),
+        Ok(Ok(stream)) => {
+            stream.set_nodelay(true).ok();
+            Ok(stream)
+        }
+    }
+}
+
+fn one_time_token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)
+        .map_err(|err| AppError::internal(format!("No randomness for a console token: {err}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Compares without an early exit, so the time taken says nothing about how much of a guess was right.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn token_of(request: &Request) -> Option<String> {
+    request.uri().query()?.split('&').find_map(|pair| pair.strip_prefix("token=")).map(str::to_owned)
+}
+
+fn refuse(status: StatusCode) -> ErrorResponse {
+    let mut response = ErrorResponse::new(Some("This console link is not valid (any more).".into()));
+    *response.status_mut() = status;
+    response
+}
+
+/// Accepts the one WebSocket with the token, bridges it to the VNC server, and refuses every other
+/// attempt until the console ends.
+async fn serve(
+    listener: TcpListener,
+    server: TcpStream,
+    token: String,
+    mut stopped: oneshot::Receiver<()>,
+    _done: oneshot::Sender<()>,
+) {
+    let used = Arc::new(AtomicBool::new(false));
+    let mut server = Some(server);
+    let mut session: Option<tokio::task::JoinHandle<()>> = None;
+    let (ended, mut session_ended) = tokio::sync::mpsc::channel::<()>(1);
+    let deadline = tokio::time::sleep(CLIENT_TIMEOUT);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = &mut stopped => break,
+            _ = &mut deadline, if session.is_none() => {
+                tracing::info!("VNC bridge: no client came; closing");
+                break;
+            }
+            _ = session_ended.recv() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                stream.set_nodelay(true).ok();
+                let token = token.clone();
+                let used = used.clone();
+                // tungstenite's handshake callback type fixes the error as a whole HTTP response.
+                #[allow(clippy::result_large_err)]
+                let check = move |request: &Request, mut response: Response| {
+                    let presented = token_of(request).unwrap_or_default();
+                    if !same(&presented, &token) {
+                        return Err(refuse(StatusCode::FORBIDDEN));
+                    }
+                    if used.swap(true, Ordering::SeqCst) {
+                        return Err(refuse(StatusCode::FORBIDDEN));
+                    }
+                    // noVNC may offer the "binary" subprotocol; answer it when offered.
+                    let offered = request.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok());
+                    if offered.is_some_and(|list| list.split(',').any(|p| p.trim() == "binary")) {
+                        response.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
+                    }
+                    Ok(response)
+                };
+                match tokio_tungstenite::accept_hdr_async(stream, check).await {
+                    Ok(socket) => match server.take() {
+                        Some(tcp) => {
+                            let ended = ended.clone();
+                            session = Some(tokio::spawn(async move {
+                                pump(socket, tcp).await;
+                                let _ = ended.send(()).await;
+                            }));
+                        }
+                        None => drop(socket),
+                    },
+                    Err(err) => tracing::info!("VNC bridge refused a connection: {err}"),
+                }
+            }
+        }
+    }
+    if let Some(session) = session {
+        session.abort();
+        let _ = session.await;
+    }
+    tracing::info!("VNC bridge closed");
+}
+
+/// Forwards binary frames both ways. Each direction awaits its write before reading more, so a slow side
+/// slows the other instead of filling memory.
+async fn pump(socket: tokio_tungstenite::WebSocketStream<TcpStream>, tcp: TcpStream) {
+    let (mut to_browser, mut from_browser) = socket.split();
+    let (mut from_server, mut to_server) = tcp.into_split();
+    let upstream = async {
+        while let Some(message) = from_browser.next().await {
+            match message {
+                Ok(Message::Binary(data)) => {
+                    if to_server.write_all(&data).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(Message::Close(_)) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        let _ = to_server.shutdown().await;
+    };
+    let downstream = async {
+        let mut buffer = vec![0u8; CHUNK];
+        let reason = loop {
+            match from_server.read(&mut buffer).await {
+                Ok(0) => break "The VNC server closed the connection.",
+                Ok(n) => {
+                    if to_browser.send(Message::Binary(buffer[..n].to_vec().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(_) => break "The connection to the VNC server broke.",
+            }
+        };
+        let frame = CloseFrame { code: CloseCode::Away, reason: reason.into() };
+        let _ = to_browser.send(Message::Close(Some(frame))).await;
+    };
+    tokio::select! {
+        _ = upstream => {}
+        _ = downstream => {}
+    }
+}

@@ -1,0 +1,122 @@
+//! The console bridge against a real VNC server (Xvfb + x11vnc on 127.0.0.1): handshake, password
+//! authentication and a framebuffer update through the WebSocket; a wrong or reused token refused; closing
+//! frees the port. Ignored by default (needs Xvfb, x11vnc, xmessage); CI runs it with --include-ignored.
+#[path = "common/rfb.rs"]
+mod rfb;
+#[path = "common/vnc_server.rs"]
+mod vnc_server;
+
+use futures_util::{SinkExt, StreamExt};
+use rfb::Transport;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::WebSocketStream;
+use vmdeck_engine::vnc::VncBridge;
+use vmdeck_engine::ErrorCode;
+use vnc_server::{VncServer, PASSWORD};
+
+struct Ws {
+    socket: WebSocketStream<TcpStream>,
+    buffer: Vec<u8>,
+}
+
+impl Transport for Ws {
+    async fn send(&mut self, bytes: &[u8]) {
+        self.socket.send(Message::Binary(bytes.to_vec().into())).await.unwrap();
+    }
+
+    async fn take(&mut self, n: usize) -> Vec<u8> {
+        while self.buffer.len() < n {
+            match self.socket.next().await.expect("the bridge closed early").unwrap() {
+                Message::Binary(data) => self.buffer.extend_from_slice(&data),
+                other => panic!("unexpected message {other:?}"),
+            }
+        }
+        self.buffer.drain(..n).collect()
+    }
+}
+
+async fn open(url: &str) -> Result<Ws, tungstenite::Error> {
+    let port: u16 = url.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (socket, _) = tokio_tungstenite::client_async(url, tcp).await?;
+    Ok(Ws { socket, buffer: Vec::new() })
+}
+
+fn refused_with_403(result: Result<Ws, tungstenite::Error>) {
+    match result {
+        Err(tungstenite::Error::Http(response)) => assert_eq!(response.status(), 403),
+        Err(other) => panic!("expected 403, got {other}"),
+        Ok(_) => panic!("the bridge accepted a connection it should refuse"),
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and x11vnc; run by CI with --include-ignored"]
+async fn novnc_style_client_authenticates_and_gets_a_framebuffer_update_through_the_bridge() {
+    let server = VncServer::start();
+    let bridge = VncBridge::start("127.0.0.1", server.port).await.unwrap();
+    assert!(bridge.url().starts_with(&format!("ws://127.0.0.1:{}/vnc?token=", bridge.port())));
+    let mut ws = open(&bridge.url()).await.unwrap();
+    let init = rfb::handshake(&mut ws, PASSWORD).await.unwrap();
+    assert_eq!((init.width, init.height), (800, 600), "the Xvfb screen");
+    let (rects, first) = rfb::request_full_update(&mut ws, init.width, init.height).await;
+    assert!(rects >= 1);
+    assert!(first.0 > 0 && first.1 > 0, "a non-empty rectangle: {first:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and x11vnc; run by CI with --include-ignored"]
+async fn a_wrong_password_is_refused_by_the_server_through_the_bridge() {
+    let server = VncServer::start();
+    let bridge = VncBridge::start("127.0.0.1", server.port).await.unwrap();
+    let mut ws = open(&bridge.url()).await.unwrap();
+    let err = rfb::handshake(&mut ws, "not-it").await.unwrap_err();
+    assert!(err.starts_with("authentication failed"), "{err}");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and x11vnc; run by CI with --include-ignored"]
+async fn a_bad_token_and_a_second_use_of_the_token_are_refused() {
+    let server = VncServer::start();
+    let bridge = VncBridge::start("127.0.0.1", server.port).await.unwrap();
+    let url = bridge.url();
+    let (base, token) = url.split_once("token=").unwrap();
+    refused_with_403(open(&format!("{base}token={}", "0".repeat(token.len()))).await);
+    refused_with_403(open(base).await);
+    let mut first = open(&url).await.unwrap();
+    refused_with_403(open(&url).await);
+    // The first client is unaffected by the refused ones.
+    rfb::handshake(&mut first, PASSWORD).await.unwrap();
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and x11vnc; run by CI with --include-ignored"]
+async fn closing_the_console_frees_its_port_and_ends_the_session() {
+    let server = VncServer::start();
+    let bridge = VncBridge::start("127.0.0.1", server.port).await.unwrap();
+    let port = bridge.port();
+    let mut ws = open(&bridge.url()).await.unwrap();
+    rfb::handshake(&mut ws, PASSWORD).await.unwrap();
+    bridge.close().await;
+    assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err(), "the port is free");
+    // The open WebSocket ends too.
+    let end = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        loop {
+            match ws.socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(_)) => {}
+            }
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the session ended with the console");
+}
+
+#[tokio::test]
+async fn an_unreachable_vnc_server_fails_at_open_with_a_coded_error() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let err = VncBridge::start("127.0.0.1", port).await.err().expect("nothing listens there");
+    assert_eq!(err.code, ErrorCode::Unreachable);
+    assert!(err.message.contains(&format!("127.0.0.1:{port}")), "{}", err.message);
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { age, filterRows, sortRows, sshCommand, type Row } from './machines';
+import type { Vm } from './bindings';
+
+function row(name: string, state: Vm['state'], accountId: string, perHour: number | null, created: string | null): Row {
+  const vm = {
+    id: name, name, provider: accountId === 'h' ? 'hyperstack' : 'lunanode', state, raw_state: state, region: null, image: null, created, labels: [], extra: {}, addresses: [],
+    flavor: perHour == null ? null : { id: 'f', name: 'f', region: null, vcpu: 1, ram_gb: 1, disk_gb: 1, gpu: null, gpu_count: 0, available: true, price: { per_hour: perHour, per_month: null, currency: 'USD', as_given: null } },
+  } as Vm;
+  return { vm, accountId, account: undefined };
+}
+
+const rows = [row('b', 'running', 'h', 2, '2026-11-20T00:00:00Z'), row('a', 'stopped', 'l', null, null), row('c', 'running', 'l', 1, '2026-11-22T00:00:00Z')];
+
+describe('machine list helpers', () => {
+  it('filters by account, state, provider and text together', () => {
+    expect(filterRows(rows, { query: '', account: 'l', state: 'running', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
+    expect(filterRows(rows, { query: '', account: '', state: '', provider: 'hyperstack' }).map((r) => r.vm.name)).toEqual(['b']);
+    expect(filterRows(rows, { query: 'STOP', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['a']);
+  });
+
+  it('sorts by a column both ways, unknown prices last when ascending, newest first by age', () => {
+    expect(sortRows(rows, 'name', true).map((r) => r.vm.name)).toEqual(['a', 'b', 'c']);
+    expect(sortRows(rows, 'name', false).map((r) => r.vm.name)).toEqual(['c', 'b', 'a']);
+    expect(sortRows(rows, 'price', true).map((r) => r.vm.name)).toEqual(['c', 'b', 'a']);
+    expect(sortRows(rows, 'age', true).map((r) => r.vm.name)).toEqual(['c', 'b', 'a']);
+    // Ties keep the listing order.
+    expect(sortRows(rows, 'state', true).map((r) => r.vm.name)).toEqual(['b', 'c', 'a']);
+  });
+
+  it('words ages and ssh commands as a user reads them', () => {
+    const now = Date.parse('2026-11-22T12:00:00Z');
+    expect(age('2026-11-22T11:15:00Z', now)).toBe('45 min');
+    expect(age('2026-11-21T12:00:00Z', now)).toBe('24 h');
+    expect(age('2026-11-01T12:00:00Z', now)).toBe('21 d');
+    expect(age(null, now)).toBe('');
+    expect(sshCommand('ubuntu', '203.0.113.7', 22)).toBe('ssh ubuntu@203.0.113.7');
+    expect(sshCommand('root', '2001:db8::1', 2222)).toBe('ssh -p 2222 root@[2001:db8::1]');
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it, vi } from 'vitest';
+import { markWokeUp, openSshTab } from './sshSessions';
+import { fakeBackend } from '../test/fakeBackend';
+import type { SshEvent } from './bindings';
+
+const request = { host: '203.0.113.5', port: 22, user: 'ubuntu', credential: { kind: 'agent' as const }, decision: { kind: 'known_only' as const }, cols: 80, rows: 24 };
+const b64 = (text: string) => btoa(text);
+const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join('');
+
+function sessions() {
+  const listeners: ((event: SshEvent) => void)[] = [];
+  let next = 10;
+  const backend = fakeBackend({
+    sshOpen: vi.fn(async (_request, onEvent) => {
+      listeners.push(onEvent);
+      // Output can come before the call returns.
+      onEvent({ kind: 'output', data: b64(`hello ${next}\n`) });
+      return { id: next++, user: 'ubuntu', fingerprint: 'SHA256:x' };
+    }),
+  });
+  return { backend, listeners };
+}
+
+describe('SSH sessions in tabs', () => {
+  it('keeps early output in order and shows the echo time of a keystroke', async () => {
+    const { backend, listeners } = sessions();
+    const tab = await openSshTab(backend, request, 'web');
+    listeners[0]({ kind: 'output', data: b64('$ ') });
+    expect(text(tab.pending)).toBe('hello 10\n$ ');
+    tab.inputAt = performance.now() - 40;
+    listeners[0]({ kind: 'output', data: b64('l') });
+    expect(tab.echoMs).toBeGreaterThanOrEqual(40);
+    expect(tab.inputAt).toBeNull();
+  });
+
+  it('reconnects with the same request into the same tab and ignores the old session', async () => {
+    const { backend, listeners } = sessions();
+    const tab = await openSshTab(backend, request, 'web');
+    listeners[0]({ kind: 'closed', exit_status: null, error: { code: 'unreachable', message: 'The connection dropped.', details: null } });
+    expect(tab.status).toBe('closed');
+    expect(tab.closedReason).toBe('The connection dropped.');
+    await tab.reopen!();
+    expect(backend.sshOpen).toHaveBeenLastCalledWith(request, expect.any(Function));
+    expect(tab.id).toBe(11);
+    expect(tab.status).toBe('connected');
+    listeners[0]({ kind: 'closed', exit_status: 0, error: null });
+    expect(tab.status).toBe('connected');
+    expect(text(tab.pending)).toContain('hello 11');
+  });
+
+  it('reopens by itself when a session drops soon after the computer slept, but not otherwise', async () => {
+    const { backend, listeners } = sessions();
+    markWokeUp(0);
+    const tab = await openSshTab(backend, request, 'web');
+    listeners[0]({ kind: 'closed', exit_status: null, error: { code: 'timeout', message: 'No keepalive answer.', details: null } });
+    expect(tab.status).toBe('closed');
+    expect(backend.sshOpen).toHaveBeenCalledTimes(1);
+
+    markWokeUp();
+    const again = await openSshTab(backend, request, 'db');
+    listeners[1]({ kind: 'closed', exit_status: null, error: { code: 'timeout', message: 'No keepalive answer.', details: null } });
+    await vi.waitFor(() => expect(again.status).toBe('connected'));
+    expect(backend.sshOpen).toHaveBeenCalledTimes(3);
+    // A clean logout is not a drop: no reconnect.
+    listeners[2]({ kind: 'closed', exit_status: 0, error: null });
+    expect(again.status).toBe('closed');
+  });
+});

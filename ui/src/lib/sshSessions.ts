@@ -1,0 +1,84 @@
+// Opening SSH sessions into console tabs: output delivered in order (also what arrives before the tab
+// exists), the echo time of keystrokes as the latency shown, and reconnecting with the same target and
+// credentials — by the user, or by itself when a session dropped shortly after the computer slept.
+import type { Backend, SshOpenRequest } from './backend';
+import type { SshEvent } from './bindings';
+import { addConsole, decodeBase64, type SshTab } from './consoles.svelte';
+
+/** A timer that fires much later than asked means the machine was asleep. */
+const TICK_MS = 5000;
+const SLEPT_AFTER_MS = 20000;
+/** A session that drops within this long after waking is reopened without asking. */
+const AFTER_WAKE_MS = 3 * 60 * 1000;
+let lastTick = Date.now();
+let wokeAt = 0;
+if (typeof window !== 'undefined') {
+  setInterval(() => {
+    const now = Date.now();
+    if (now - lastTick > SLEPT_AFTER_MS) wokeAt = now;
+    lastTick = now;
+  }, TICK_MS);
+}
+
+/** For tests: pretend the machine just woke up. */
+export function markWokeUp(at = Date.now()) {
+  wokeAt = at;
+}
+
+async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => SshTab | undefined) {
+  let ready = false;
+  let sessionId = -1;
+  const early: SshEvent[] = [];
+  const handle = (event: SshEvent) => {
+    const tab = tabOf();
+    // Events of an earlier session of this tab (before a reconnect) are old news.
+    if (!tab || tab.id !== sessionId) return;
+    if (event.kind === 'output') {
+      const bytes = decodeBase64(event.data);
+      if (tab.inputAt !== null) {
+        tab.echoMs = Math.round(performance.now() - tab.inputAt);
+        tab.inputAt = null;
+      }
+      if (tab.sink) tab.sink(bytes);
+      else tab.pending.push(bytes);
+      return;
+    }
+    tab.status = 'closed';
+    tab.closedReason = event.error?.message ?? (event.exit_status != null ? `exit status ${event.exit_status}` : null);
+    const dropped = event.error != null;
+    if (dropped && Date.now() - wokeAt < AFTER_WAKE_MS && tab.reopen) {
+      tab.status = 'reconnecting';
+      tab.reopen().catch((raw) => {
+        tab.status = 'closed';
+        tab.closedReason = (raw as { message?: string }).message ?? String(raw);
+      });
+    }
+  };
+  const opened = await backend.sshOpen(request, (event) => (ready ? handle(event) : early.push(event)));
+  sessionId = opened.id;
+  return {
+    opened,
+    /** Called once the tab carries this session's id: delivers what came early, then goes live. */
+    go() {
+      ready = true;
+      for (const event of early.splice(0)) handle(event);
+    },
+  };
+}
+
+export async function openSshTab(backend: Backend, request: SshOpenRequest, vmName: string): Promise<SshTab> {
+  let tab: SshTab | undefined;
+  const first = await attach(backend, request, () => tab);
+  tab = addConsole(first.opened.id, `${first.opened.user}@${vmName}`);
+  const self = tab;
+  self.reopen = async () => {
+    self.status = 'reconnecting';
+    const again = await attach(backend, request, () => self);
+    self.id = again.opened.id;
+    self.status = 'connected';
+    self.closedReason = null;
+    again.go();
+  };
+  first.go();
+  return self;
+}
