@@ -119,13 +119,19 @@ export function e2e(app, name, fn) {
   });
 }
 
+let screenshotsHang = false;
+
 /**
  * Saves a screenshot of the window as test-output/e2e/<name>.png to look at, and returns its path.
- * A screenshot is evidence, not a check: one WebKit does not deliver within 20 s is logged and skipped
- * so that it cannot hold up the run.
+ * A screenshot is evidence, not a check: one WebKit does not deliver within 20 s is logged, and later
+ * ones are skipped, so that they cannot hold up the run.
  */
 export async function snapshot(browser, name) {
   const file = path.join(outputDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
+  if (screenshotsHang) {
+    console.error(`screenshot ${file} skipped: an earlier one never came`);
+    return file;
+  }
   let timer;
   const late = new Promise((resolve) => {
     timer = setTimeout(() => resolve('timed out after 20 s'), 20_000);
@@ -133,6 +139,7 @@ export async function snapshot(browser, name) {
   const outcome = await Promise.race([browser.saveScreenshot(file).then(() => 'saved', (error) => `failed: ${error.message}`), late]);
   clearTimeout(timer);
   if (outcome !== 'saved') console.error(`screenshot ${file} ${outcome}`);
+  if (outcome.startsWith('timed out')) screenshotsHang = true;
   return file;
 }
 

@@ -51,7 +51,7 @@ e2e(app, 'opens the VNC console of a VM, asks for the password and shows the rem
   await browser.waitUntil(async () => (await vncStatus(browser)) === 'connected', { timeout: 15_000, timeoutMsg: 'the console never connected' });
   await browser.waitUntil(async () => (await canvasColours(browser)) > 1, { timeout: 15_000, timeoutMsg: 'the screen stayed blank' });
   await snapshot(browser, 'vnc-console');
-  // The canvas itself as well: WebKit's window snapshot leaves out a composited canvas.
+  // The canvas itself as well, as noVNC drew it (not every WebKit puts a canvas in window screenshots).
   const png = await browser.execute(() => document.querySelector('[data-testid="vnc-screen"] canvas').toDataURL('image/png'));
   (await import('node:fs')).writeFileSync(path.join(outputDir, 'vnc-canvas.png'), Buffer.from(png.split(',')[1], 'base64'));
   assert.equal(await (await browser.$('[data-testid="vnc-password"]')).isExisting(), false, 'the password form is gone');
