@@ -1,7 +1,7 @@
 //! Saved create-wizard inputs ("templates"), kept under one key of the settings store. A template holds a
 //! `CreateRequest`, which has no secret field; cloud-init text is the user's own and kept as typed.
 
-use crate::accounts::JsonSettings;
+use crate::accounts::{replace_by_name, JsonSettings};
 use crate::error::{AppError, Result};
 use crate::model::CreateRequest;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use std::sync::Arc;
 use ts_rs::TS;
 
 const KEY: &str = "templates";
+const WHAT: &str = "The saved templates";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Template {
@@ -27,11 +28,7 @@ impl Templates {
     }
 
     pub fn list(&self) -> Result<Vec<Template>> {
-        match self.settings.get(KEY)? {
-            None => Ok(Vec::new()),
-            Some(value) => serde_json::from_value(value)
-                .map_err(|err| AppError::internal(format!("The saved templates could not be read: {err}"))),
-        }
+        self.settings.read_list(KEY, WHAT)
     }
 
     /// Saves under `template.name`, replacing a template of the same name.
@@ -40,24 +37,16 @@ impl Templates {
             return Err(AppError::invalid_input("name", "Give the template a name."));
         }
         let mut all = self.list()?;
-        all.retain(|t| t.name != template.name);
-        all.push(template);
-        all.sort_by_key(|t| t.name.to_lowercase());
-        self.write(&all)?;
+        replace_by_name(&mut all, template, |t| &t.name);
+        self.settings.write_list(KEY, WHAT, &all)?;
         Ok(all)
     }
 
     pub fn remove(&self, name: &str) -> Result<Vec<Template>> {
         let mut all = self.list()?;
         all.retain(|t| t.name != name);
-        self.write(&all)?;
+        self.settings.write_list(KEY, WHAT, &all)?;
         Ok(all)
-    }
-
-    fn write(&self, all: &[Template]) -> Result<()> {
-        let value = serde_json::to_value(all)
-            .map_err(|err| AppError::internal(format!("The templates could not be encoded: {err}")))?;
-        self.settings.put(KEY, Some(value))
     }
 }
 

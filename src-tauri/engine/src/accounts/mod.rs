@@ -12,5 +12,6 @@ pub use service::{
     ProjectChoice,
 };
 pub use store::{
-    AccountStore, JsonFileStore, JsonSettings, KeychainSecrets, MemorySecrets, MemorySettings, SecretStore,
+    replace_by_name, AccountStore, JsonFileStore, JsonSettings, KeychainSecrets, MemorySecrets,
+    MemorySettings, SecretStore,
 };

@@ -57,10 +57,35 @@ impl AccountStore for JsonFileStore {
     }
 }
 
-/// Settings that are not accounts (the Vault connection), as JSON values under a key.
+/// Settings that are not accounts (the Vault connection, templates, …), as JSON values under a key.
 pub trait JsonSettings: Send + Sync {
     fn get(&self, key: &str) -> Result<Option<serde_json::Value>>;
     fn put(&self, key: &str, value: Option<serde_json::Value>) -> Result<()>;
+}
+
+/// Lists kept as one JSON array under a key (templates, stored SSH key names); `what` names the list
+/// in errors ("The templates").
+impl dyn JsonSettings {
+    pub fn read_list<T: serde::de::DeserializeOwned>(&self, key: &str, what: &str) -> Result<Vec<T>> {
+        match self.get(key)? {
+            None => Ok(Vec::new()),
+            Some(value) => serde_json::from_value(value)
+                .map_err(|err| AppError::internal(format!("{what} could not be read: {err}"))),
+        }
+    }
+
+    pub fn write_list<T: serde::Serialize>(&self, key: &str, what: &str, all: &[T]) -> Result<()> {
+        let value = serde_json::to_value(all)
+            .map_err(|err| AppError::internal(format!("{what} could not be encoded: {err}")))?;
+        self.put(key, Some(value))
+    }
+}
+
+/// Puts `item` in the place of one with the same name and keeps the list sorted by name, ignoring case.
+pub fn replace_by_name<T>(all: &mut Vec<T>, item: T, name: impl Fn(&T) -> &str) {
+    all.retain(|other| name(other) != name(&item));
+    all.push(item);
+    all.sort_by_key(|t| name(t).to_lowercase());
 }
 
 /// The OS keychain: one entry per id under the app's identifier, named `<prefix><id>`

@@ -2,7 +2,7 @@
 //! store, so a login can use a key without a file on disk. The keychain entry is written first and the
 //! list second; a failed list write removes the entry again, so no secret is left unlisted.
 
-use crate::accounts::{JsonSettings, SecretStore};
+use crate::accounts::{replace_by_name, JsonSettings, SecretStore};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
@@ -10,6 +10,7 @@ use std::sync::Arc;
 use ts_rs::TS;
 
 const KEY: &str = "ssh_keys";
+const WHAT: &str = "The list of stored SSH keys";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct StoredKey {
@@ -45,12 +46,7 @@ impl StoredKeys {
     }
 
     pub fn list(&self) -> Result<Vec<StoredKey>> {
-        match self.settings.get(KEY)? {
-            None => Ok(Vec::new()),
-            Some(value) => serde_json::from_value(value).map_err(|err| {
-                AppError::internal(format!("The list of stored SSH keys could not be read: {err}"))
-            }),
-        }
+        self.settings.read_list(KEY, WHAT)
     }
 
     pub fn save(&self, name: &str, private_key: Secret) -> Result<Vec<StoredKey>> {
@@ -60,11 +56,9 @@ impl StoredKeys {
         }
         let kind = kind_of(private_key.expose())?;
         let mut all = self.list()?;
-        all.retain(|k| k.name != name);
-        all.push(StoredKey { name: name.to_owned(), kind });
-        all.sort_by_key(|k| k.name.to_lowercase());
+        replace_by_name(&mut all, StoredKey { name: name.to_owned(), kind }, |k| &k.name);
         self.secrets.set(name, &private_key)?;
-        if let Err(err) = self.write(&all) {
+        if let Err(err) = self.settings.write_list(KEY, WHAT, &all) {
             let _ = self.secrets.delete(name);
             return Err(err);
         }
@@ -86,15 +80,8 @@ impl StoredKeys {
         self.secrets.delete(name)?;
         let mut all = self.list()?;
         all.retain(|k| k.name != name);
-        self.write(&all)?;
+        self.settings.write_list(KEY, WHAT, &all)?;
         Ok(all)
-    }
-
-    fn write(&self, all: &[StoredKey]) -> Result<()> {
-        let value = serde_json::to_value(all).map_err(|err| {
-            AppError::internal(format!("The list of stored SSH keys could not be encoded: {err}"))
-        })?;
-        self.settings.put(KEY, Some(value))
     }
 }
 
