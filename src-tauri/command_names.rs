@@ -16,6 +16,7 @@
     "account_catalog",
     "account_capabilities",
     "machines_list",
+    "machines_watch",
     "machine_power",
     "machine_delete",
     "vault_overview",

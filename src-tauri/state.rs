@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
-use vmdeck_engine::fleet::CatalogCache;
+use vmdeck_engine::fleet::{CatalogCache, FleetWatch, Pacing};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
@@ -27,6 +27,8 @@ pub struct AppState {
     pub keychain: Keychain,
     pub accounts: Arc<AccountService>,
     pub catalogs: CatalogCache,
+    /// Lists the fleet while the Machines view is open; its loop runs on Tauri's runtime (see lib.rs).
+    pub fleet_watch: FleetWatch,
     pub vault: Arc<VaultService>,
     pub templates: Arc<Templates>,
     pub stored_keys: Arc<StoredKeys>,
@@ -55,6 +57,7 @@ impl AppState {
             keychain,
             accounts,
             catalogs: CatalogCache::new(CATALOG_TTL),
+            fleet_watch: FleetWatch::new(Pacing::default()),
             vault,
             templates,
             stored_keys,

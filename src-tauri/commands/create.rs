@@ -36,7 +36,9 @@ pub async fn machine_create(
             .with_detail("problems", serde_json::to_value(&check.problems).unwrap_or_default()));
     }
     tracing::info!(account = %account_id, count = request.count, "creating VMs");
-    provider.create(&request).await
+    let created = provider.create(&request).await?;
+    state.fleet_watch.nudge();
+    Ok(created)
 }
 
 #[tauri::command]

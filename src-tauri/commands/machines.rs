@@ -12,8 +12,19 @@ use vmdeck_engine::AppError;
 /// Every VM of every account; an account that cannot be listed carries its error instead.
 #[tauri::command]
 pub async fn machines_list(state: State<'_, AppState>) -> Result<Vec<AccountListing>, AppError> {
+    list_fleet(&state).await
+}
+
+/// The Machines view opens (`true`) or closes (`false`): while one is open, the fleet watch lists and
+/// sends each listing as a `fleet-listing` event (a failure as `fleet-error`).
+#[tauri::command]
+pub fn machines_watch(state: State<'_, AppState>, on: bool) {
+    state.fleet_watch.set_watching(on);
+}
+
+pub async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
     // Every account's client in one trip to the blocking pool (each reads its secret from the keychain).
-    let (ready, failed) = on_accounts(&state, |accounts| {
+    let (ready, failed) = on_accounts(state, |accounts| {
         let mut ready: Vec<(String, Arc<dyn Provider>)> = Vec::new();
         let mut failed = Vec::new();
         for view in accounts.list()? {
@@ -42,7 +53,9 @@ pub async fn machine_power(
     vm_id: String,
     action: PowerAction,
 ) -> Result<(), AppError> {
-    provider(&state, account_id).await?.power(&vm_id, action).await
+    provider(&state, account_id).await?.power(&vm_id, action).await?;
+    state.fleet_watch.nudge();
+    Ok(())
 }
 
 #[tauri::command]
@@ -51,7 +64,9 @@ pub async fn machine_delete(
     account_id: String,
     vm_id: String,
 ) -> Result<(), AppError> {
-    provider(&state, account_id).await?.delete(&vm_id).await
+    provider(&state, account_id).await?.delete(&vm_id).await?;
+    state.fleet_watch.nudge();
+    Ok(())
 }
 
 #[tauri::command]

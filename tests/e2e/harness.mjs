@@ -53,15 +53,25 @@ export function useApp() {
     driver: undefined,
     port: undefined,
     async start() {
-      app.browser = await remote({
-        hostname: '127.0.0.1',
-        port: app.port,
-        logLevel: 'warn',
-        // A WebDriver command that hangs fails the test after a minute instead of being retried for many.
-        connectionRetryTimeout: 60_000,
-        connectionRetryCount: 0,
-        capabilities: { 'tauri:options': { application } },
-      });
+      // tauri-driver listens before WebKitWebDriver behind it does: the first session may be refused.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          app.browser = await remote({
+            hostname: '127.0.0.1',
+            port: app.port,
+            logLevel: 'warn',
+            // A WebDriver command that hangs fails the test after a minute instead of being retried for many.
+            connectionRetryTimeout: 60_000,
+            connectionRetryCount: 0,
+            capabilities: { 'tauri:options': { application } },
+          });
+          return;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          console.error(`WebDriver session refused (attempt ${attempt}), trying again`);
+          await new Promise((r) => setTimeout(r, 500 * attempt));
+        }
+      }
     },
     async restart() {
       await app.browser.deleteSession();

@@ -1,6 +1,7 @@
 // The only module that imports @tauri-apps/*. Components receive a `Backend` and never call `invoke`
 // themselves, so they render in tests (and in a plain browser) with a mocked one.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import type {
   Account,
   AccountDraft,
@@ -46,6 +47,11 @@ export interface Backend {
   exportAccounts(): Promise<string>;
   importAccounts(json: string): Promise<Account[]>;
   listMachines(): Promise<AccountListing[]>;
+  /**
+   * Every listing the Rust side makes while subscribed (at once, fast while a VM changes state, slowly
+   * otherwise) and any failure to list; resolves to the function that unsubscribes.
+   */
+  watchMachines(onListing: (listings: AccountListing[]) => void, onError: (error: BackendError) => void): Promise<() => void>;
   powerMachine(accountId: string, vmId: string, action: PowerAction): Promise<void>;
   deleteMachine(accountId: string, vmId: string): Promise<void>;
   getMachine(accountId: string, vmId: string): Promise<Vm>;
@@ -146,6 +152,17 @@ export const tauriBackend: Backend = {
   exportAccounts: () => call<string>('accounts_export'),
   importAccounts: (json) => call<Account[]>('accounts_import', { json }),
   listMachines: () => call<AccountListing[]>('machines_list'),
+  watchMachines: async (onListing, onError) => {
+    const unlisten = await Promise.all([
+      listen<AccountListing[]>('fleet-listing', (event) => onListing(event.payload)),
+      listen<AppError>('fleet-error', (event) => onError(toBackendError(event.payload))),
+    ]);
+    await call<void>('machines_watch', { on: true });
+    return () => {
+      for (const stop of unlisten) stop();
+      call<void>('machines_watch', { on: false }).catch(() => {});
+    };
+  },
   powerMachine: (accountId, vmId, action) => call<void>('machine_power', { accountId, vmId, action }),
   deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
   getMachine: (accountId, vmId) => call<Vm>('machine_get', { accountId, vmId }),

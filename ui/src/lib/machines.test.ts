@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { age, filterRows, sortRows, sshCommand, type Row } from './machines';
+import { age, filterRows, keepListings, sortRows, sshCommand, type Row } from './machines';
 import type { Vm } from './bindings';
 
 function row(name: string, state: Vm['state'], accountId: string, perHour: number | null, created: string | null): Row {
@@ -17,6 +17,8 @@ describe('machine list helpers', () => {
     expect(filterRows(rows, { query: '', account: 'l', state: 'running', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
     expect(filterRows(rows, { query: '', account: '', state: '', provider: 'hyperstack' }).map((r) => r.vm.name)).toEqual(['b']);
     expect(filterRows(rows, { query: 'STOP', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['a']);
+    rows[2].vm.labels = ['team:web'];
+    expect(filterRows(rows, { query: 'team:web', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
   });
 
   it('sorts by a column both ways, unknown prices last when ascending, newest first by age', () => {
@@ -36,5 +38,16 @@ describe('machine list helpers', () => {
     expect(age(null, now)).toBe('');
     expect(sshCommand('ubuntu', '203.0.113.7', 22)).toBe('ssh ubuntu@203.0.113.7');
     expect(sshCommand('root', '2001:db8::1', 2222)).toBe('ssh -p 2222 root@[2001:db8::1]');
+  });
+
+  it('keeps the VMs of the last good listing when an account fails, and when that was', () => {
+    const vm = rows[0].vm;
+    const ok = keepListings([], [{ account_id: 'h', vms: [vm], error: null, fetched_at_ms: 1000 }]);
+    expect(ok[0].lastOkMs).toBe(1000);
+    const failed = keepListings(ok, [{ account_id: 'h', vms: [], error: { code: 'rate_limited', message: 'slow down', details: null }, fetched_at_ms: 2000 }]);
+    expect(failed[0]).toMatchObject({ vms: [vm], lastOkMs: 1000, fetched_at_ms: 2000 });
+    expect(failed[0].error?.code).toBe('rate_limited');
+    const never = keepListings([], [{ account_id: 'x', vms: [], error: { code: 'auth_failed', message: 'no', details: null }, fetched_at_ms: 5 }]);
+    expect(never[0]).toMatchObject({ vms: [], lastOkMs: null });
   });
 });

@@ -5,11 +5,27 @@ export interface Row {
   vm: Vm;
   account: AccountView | undefined;
   accountId: string;
+  /** The account's last listing failed: this is the VM as the last good one showed it. */
+  stale?: boolean;
+}
+
+/** An account's listing as the view keeps it: a failed listing keeps the VMs of the last good one. */
+export interface KeptListing extends AccountListing {
+  /** When the account was last listed without an error (ms since the epoch), if ever. */
+  lastOkMs: number | null;
+}
+
+export function keepListings(previous: KeptListing[], next: AccountListing[]): KeptListing[] {
+  return next.map((listing) => {
+    if (!listing.error) return { ...listing, lastOkMs: listing.fetched_at_ms };
+    const before = previous.find((p) => p.account_id === listing.account_id);
+    return { ...listing, vms: before?.vms ?? [], lastOkMs: before?.lastOkMs ?? null };
+  });
 }
 
 export function rowsOf(listings: AccountListing[], accounts: AccountView[]): Row[] {
   return listings.flatMap((l) =>
-    l.vms.map((vm) => ({ vm, accountId: l.account_id, account: accounts.find((a) => a.id === l.account_id) })),
+    l.vms.map((vm) => ({ vm, accountId: l.account_id, account: accounts.find((a) => a.id === l.account_id), stale: l.error != null })),
   );
 }
 
@@ -49,7 +65,7 @@ export function pricePerHour(flavor: Flavor | null): string {
 export function matches(row: Row, query: string): boolean {
   const q = query.trim().toLowerCase();
   if (!q) return true;
-  const hay = [row.vm.name, row.vm.state, row.vm.region ?? '', row.account?.label ?? '', row.vm.provider, ...row.vm.addresses.map((a) => a.ip)];
+  const hay = [row.vm.name, row.vm.state, row.vm.region ?? '', row.account?.label ?? '', row.vm.provider, ...row.vm.labels, ...row.vm.addresses.map((a) => a.ip)];
   return hay.some((h) => h.toLowerCase().includes(q));
 }
 

@@ -3,7 +3,8 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import Machines from './Machines.svelte';
 import { fakeBackend } from '../test/fakeBackend';
-import type { AccountView, Vm } from '../lib/bindings';
+import type { AccountListing, AccountView, Vm } from '../lib/bindings';
+import type { BackendError } from '../lib/backend';
 
 const account: AccountView = {
   id: 'a1', journal: 'saved', label: 'Toronto', color: '#22884a', has_secret: true,
@@ -24,15 +25,18 @@ describe('Machines', () => {
   it('lists VMs with their account and only the actions their state allows', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running'), vm('2', 'stopped')], error: null, fetched_at_ms: 1 }]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('1', 'running'), labels: ['web', 'prod'] }, vm('2', 'stopped')], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => {}),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const [running, stopped] = await screen.findAllByTestId('vm-row');
     expect(running).toHaveTextContent('vm-1');
     expect(running).toHaveTextContent('Toronto');
+    expect(within(running).getByTestId('vm-provider')).toHaveTextContent('Lunanode');
     expect(running).toHaveTextContent('172.81.176.21');
     expect(running).toHaveTextContent('4 vCPU · 4 GB');
+    expect(within(running).getByTestId('vm-labels')).toHaveTextContent('webprod');
+    expect(within(stopped).queryByTestId('vm-labels')).toBeNull();
     expect(running).toHaveTextContent('0.0208 (unit not stated)');
     expect(within(running).queryByTestId('vm-start')).toBeNull();
     expect(within(stopped).queryByTestId('vm-stop')).toBeNull();
@@ -72,6 +76,37 @@ describe('Machines', () => {
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     expect(await screen.findByTestId('account-error')).toHaveTextContent('Broken: Lunanode rejected the API ID or key.');
     expect(screen.getAllByTestId('vm-row')).toHaveLength(1);
+  });
+});
+
+describe('Machines kept live by the Rust side', () => {
+  it('shows each pushed listing, keeps a failing account’s VMs dimmed with when they were listed, and unsubscribes when closed', async () => {
+    let push: (listings: AccountListing[]) => void = () => {};
+    let fail: (error: BackendError) => void = () => {};
+    const unsubscribe = vi.fn();
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      watchMachines: vi.fn(async (onListing, onError) => {
+        push = onListing;
+        fail = onError;
+        return unsubscribe;
+      }),
+    });
+    const view = render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    await vi.waitFor(() => expect(backend.watchMachines).toHaveBeenCalledTimes(1));
+    push([{ account_id: 'a1', vms: [vm('1', 'stopping')], error: null, fetched_at_ms: Date.parse('2026-11-23T10:00:00Z') }]);
+    expect(await screen.findByTestId('vm-row')).toHaveAttribute('data-state', 'stopping');
+    push([{ account_id: 'a1', vms: [vm('1', 'stopped')], error: null, fetched_at_ms: Date.parse('2026-11-23T10:00:03Z') }]);
+    await vi.waitFor(() => expect(screen.getByTestId('vm-row')).toHaveAttribute('data-state', 'stopped'));
+    push([{ account_id: 'a1', vms: [], error: { code: 'rate_limited', message: 'Lunanode asks to slow down.', details: null }, fetched_at_ms: Date.parse('2026-11-23T10:00:33Z') }]);
+    const stale = await screen.findByTestId('account-error');
+    expect(stale).toHaveTextContent('Toronto: Lunanode asks to slow down.');
+    expect(stale).toHaveTextContent(`last refreshed ${new Date(Date.parse('2026-11-23T10:00:03Z')).toLocaleTimeString()}; its VMs below are from then`);
+    expect(screen.getByTestId('vm-row')).toHaveClass('stale');
+    fail({ code: 'keychain_unavailable', message: 'The keychain is locked.', details: null });
+    expect(await screen.findByRole('alert')).toHaveTextContent('The keychain is locked.');
+    view.unmount();
+    expect(unsubscribe).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -21,6 +21,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     exportAccounts: unexpected('exportAccounts'),
     importAccounts: unexpected('importAccounts'),
     listMachines: vi.fn(async () => []),
+    watchMachines: unexpected('watchMachines'),
     powerMachine: unexpected('powerMachine'),
     deleteMachine: unexpected('deleteMachine'),
     getMachine: unexpected('getMachine'),
@@ -55,7 +56,14 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     machineConsole: unexpected('machineConsole'),
     openConsoleWindow: unexpected('openConsoleWindow'),
   };
-  return { ...base, ...overrides };
+  const backend = { ...base, ...overrides };
+  // Unless a test drives the watch itself, it delivers one listing from listMachines, as the Rust side
+  // lists at once when the view subscribes.
+  backend.watchMachines = overrides.watchMachines ?? vi.fn(async (onListing) => {
+    onListing(await backend.listMachines());
+    return () => {};
+  });
+  return backend;
 }
 
 /** Accounts kept in memory; `secrets` shows what reached the "keychain". */

@@ -1,5 +1,9 @@
 //! Every VM of every account: listed concurrently, one account's failure shown beside the others' VMs.
 
+mod watch;
+
+pub use watch::{FleetWatch, Pacing};
+
 use crate::error::AppError;
 use crate::model::{Catalog, Vm};
 use crate::providers::Provider;
