@@ -41,7 +41,7 @@ pub async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppErro
         Ok((ready, failed))
     })
     .await?;
-    let mut listings = fleet::list_all(&ready).await;
+    let mut listings = fleet::list_all_priced(&ready, &state.catalogs).await;
     listings.extend(failed);
     Ok(listings)
 }

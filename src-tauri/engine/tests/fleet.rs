@@ -4,7 +4,7 @@ mod common;
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
-use vmdeck_engine::fleet::{list_all, CatalogCache};
+use vmdeck_engine::fleet::{list_all, list_all_priced, CatalogCache};
 use vmdeck_engine::providers::Provider;
 use vmdeck_engine::ErrorCode;
 use vmdeck_fakes::credentials::*;
@@ -43,4 +43,44 @@ async fn catalogs_are_cached_until_the_ttl_or_a_refresh() {
     tokio::time::sleep(Duration::from_millis(350)).await;
     cache.get("a", &provider, false).await.unwrap();
     assert_eq!(cloud.hyperstack.shared.count("GET", "/v1/core/flavors"), 3, "expired after the TTL");
+}
+
+#[tokio::test]
+async fn listed_vms_take_their_price_from_the_catalog_and_a_failing_catalog_only_drops_prices() {
+    let cloud = cloud().await;
+    let hyperstack: Arc<dyn Provider> = Arc::new(hyperstack(&cloud, HYPERSTACK_API_KEY));
+    let lunanode: Arc<dyn Provider> = Arc::new(lunanode(&cloud, LUNANODE_API_KEY));
+    // A Hyperstack VM on the GPU flavor the fake's pricebook prices.
+    let request = vmdeck_engine::model::CreateRequest {
+        name: "priced".into(),
+        region: Some("test1".into()),
+        image: Some("Ubuntu Server 22.04 LTS R535 CUDA 12.2".into()),
+        flavor: Some("n3-A100x1".into()),
+        key_pair: Some("example-key".into()),
+        count: 1,
+        ..Default::default()
+    };
+    hyperstack.create(&request).await.unwrap();
+    let accounts = vec![("h".to_owned(), hyperstack), ("l".to_owned(), lunanode)];
+    let cache = CatalogCache::new(Duration::from_secs(300));
+
+    let listings = list_all_priced(&accounts, &cache).await;
+    let priced = listings[0].vms.iter().find(|vm| vm.name == "priced").unwrap();
+    let price = priced.flavor.as_ref().and_then(|f| f.price.as_ref()).expect("a price from the pricebook");
+    assert_eq!(price.per_hour, Some(vmdeck_fakes::hyperstack::A100_PER_HOUR));
+    let plan = listings[1].vms[0].flavor.as_ref().unwrap();
+    assert!(
+        plan.price.as_ref().and_then(|p| p.as_given.as_ref()).is_some(),
+        "Lunanode's plan price: {plan:?}"
+    );
+
+    // A catalog that cannot be read (here: not cached, and its plans call fails) costs the price only.
+    let fresh = CatalogCache::new(Duration::from_secs(300));
+    cloud
+        .lunanode
+        .shared
+        .inject(FaultRule::new("/api/plan/list/", Fault::Status { status: 500, retry_after_secs: None }));
+    let listings = list_all_priced(&accounts, &fresh).await;
+    assert!(listings[1].error.is_none());
+    assert_eq!(listings[1].vms[0].flavor.as_ref().unwrap().price, None);
 }

@@ -183,3 +183,17 @@ async fn errors_keep_the_providers_own_message_and_never_a_secret() {
     assert_eq!(json["details"]["status"], json!(401));
     assert!(!json.to_string().contains("revoked-key"));
 }
+
+#[tokio::test]
+async fn a_hyperstack_pricebook_that_fails_leaves_the_catalog_usable_without_prices() {
+    let cloud = cloud().await;
+    let provider = hyperstack(&cloud, HYPERSTACK_API_KEY);
+    cloud.hyperstack.shared.inject(FaultRule::new("/v1/pricebook", status(500)));
+    let catalog = provider.catalog().await.expect("the catalog without prices");
+    assert!(!catalog.flavors.is_empty());
+    assert!(catalog.flavors.iter().all(|f| f.price.is_none()), "{:?}", catalog.flavors);
+    // Any other part failing still fails the catalog, with its own code.
+    cloud.hyperstack.shared.clear_faults();
+    cloud.hyperstack.shared.inject(FaultRule::new("/v1/core/flavors", status(403)));
+    assert_eq!(provider.catalog().await.unwrap_err().code, ErrorCode::PermissionDenied);
+}

@@ -22,6 +22,10 @@ async fn hyperstack_catalog_create_power_console_delete() {
         (a100.vcpu, a100.ram_gb, a100.gpu.as_deref(), a100.gpu_count),
         (Some(28), Some(120.0), Some("A100-80G-PCIe"), 1)
     );
+    // Priced from the pricebook by its GPU model; the CPU flavor's model is not in it.
+    assert_eq!(a100.price.as_ref().and_then(|p| p.per_hour), Some(vmdeck_fakes::hyperstack::A100_PER_HOUR));
+    let cpu = catalog.flavors.iter().find(|f| f.name == "n1-cpu-small").unwrap();
+    assert_eq!(cpu.price, None);
     assert!(catalog.rule_protocols.contains(&"tcp".to_owned()));
     assert_eq!(catalog.key_pairs[0].name, "example-key");
 

@@ -155,6 +155,7 @@ e2e(app, 'keeps the form when the provider refuses the create with a 400', async
   assert.match(await banner.getText(), /Hyperstack/);
   assert.equal(await (await $(browser, 'vm-name')).getValue(), 'wiz-refused', 'the name is still there');
   assert.match(await (await $(browser, 'request-json')).getText(), /"flavor_name"/, 'the review is still there');
+  assert.equal(await (await $(browser, 'review-price')).getText(), '1.350/h', 'priced from the Hyperstack pricebook');
   await snapshot(browser, 'wizard-refused');
   // Nothing was created, and the same form can be sent again once the provider accepts it.
   await (await $(browser, 'wizard-create')).click();

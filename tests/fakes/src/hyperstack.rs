@@ -61,6 +61,7 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/v1/core/images", get(images))
         .route("/v1/core/keypairs", get(keypairs).post(import_keypair))
         .route("/v1/core/sg-rules-protocols", get(protocols))
+        .route("/v1/pricebook", get(pricebook))
         .route("/v1/core/virtual-machines", get(list_vms).post(create_vms))
         .route("/v1/core/virtual-machines/{id}", get(get_vm).delete(delete_vm))
         .route("/v1/core/virtual-machines/{id}/{action}", get(vm_action))
@@ -127,6 +128,21 @@ async fn flavors() -> Json<Value> {
         .map(|f| json!({"gpu": f["gpu"], "region_name": f["region_name"], "flavors": [f]}))
         .collect();
     Json(json!({"status": true, "message": "Success", "data": data}))
+}
+
+/// The hourly price the fake's pricebook gives the A100 GPU of its GPU flavor (our own figure).
+pub const A100_PER_HOUR: f64 = 1.35;
+
+/// `GET /pricebook` answers a bare array (no status envelope): the documented example entry, and one in
+/// its shape for the GPU model of the fake's GPU flavor.
+async fn pricebook() -> Json<Value> {
+    let documented = fixture("hyperstack/pricebook-item.json");
+    let mut a100 = documented.clone();
+    a100["id"] = json!(11);
+    a100["name"] = json!("A100-80G-PCIe");
+    a100["value"] = json!(A100_PER_HOUR);
+    a100["original_value"] = json!(A100_PER_HOUR);
+    Json(json!([documented, a100]))
 }
 
 const IMAGE_NAME: &str = "Ubuntu Server 22.04 LTS R535 CUDA 12.2";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { age, filterRows, keepListings, sortRows, sshCommand, type Row } from './machines';
+import { age, filterRows, keepListings, perHour, sortRows, sshCommand, type Row } from './machines';
 import type { Vm } from './bindings';
 
 function row(name: string, state: Vm['state'], accountId: string, perHour: number | null, created: string | null): Row {
@@ -36,6 +36,8 @@ describe('machine list helpers', () => {
     expect(age('2026-11-21T12:00:00Z', now)).toBe('24 h');
     expect(age('2026-11-01T12:00:00Z', now)).toBe('21 d');
     expect(age(null, now)).toBe('');
+    expect(perHour(1.35, null)).toBe('1.350/h');
+    expect(perHour(0.0417, 'EUR')).toBe('0.042 EUR/h');
     expect(sshCommand('ubuntu', '203.0.113.7', 22)).toBe('ssh ubuntu@203.0.113.7');
     expect(sshCommand('root', '2001:db8::1', 2222)).toBe('ssh -p 2222 root@[2001:db8::1]');
   });

@@ -55,11 +55,24 @@ export function flavorSummary(flavor: Flavor | null): string {
   return parts.join(' · ') || flavor.name;
 }
 
+/** "1.350 EUR/h", or "1.350/h" where the provider names no currency. */
+export function perHour(amount: number, currency: string | null): string {
+  return `${amount.toFixed(3)}${currency ? ` ${currency}` : ''}/h`;
+}
+
 export function pricePerHour(flavor: Flavor | null): string {
   const price = flavor?.price;
   if (!price) return '';
-  if (price.per_hour != null) return `${price.per_hour.toFixed(3)} ${price.currency ?? ''}/h`.trim();
+  if (price.per_hour != null) return perHour(price.per_hour, price.currency);
   return price.as_given ? `${price.as_given} (unit not stated)` : '';
+}
+
+/** The price as the table shows it (short), with what it means for the tooltip. */
+export function priceCell(flavor: Flavor | null): { text: string; title: string } {
+  const price = flavor?.price;
+  if (price?.per_hour != null) return { text: perHour(price.per_hour, price.currency), title: 'per hour, as the provider prices this size' };
+  if (price?.as_given) return { text: `${price.as_given}?`, title: `${price.as_given}: the provider's figure; its unit is not documented` };
+  return { text: '', title: 'the provider states no price for this size' };
 }
 
 export function matches(row: Row, query: string): boolean {

@@ -1,6 +1,7 @@
 // The create wizard's structure: which steps a backend gets, which step a problem belongs to, what the
 // location narrows down. The rules themselves live in the engine (`machine_create_check`).
 import type { Capabilities, Catalog, CreateRequest, FieldProblem, Flavor, Image, KeyPair, SecurityRule } from './bindings';
+import { perHour } from './machines';
 
 export type StepId = 'account' | 'source' | 'location' | 'image' | 'flavor' | 'access' | 'network' | 'cloudinit' | 'review';
 
@@ -120,5 +121,5 @@ export function emptyRule(): SecurityRule {
 export function totalPerHour(flavor: Flavor | undefined, count: number): string | null {
   const price = flavor?.price;
   if (price?.per_hour == null) return price?.as_given ? `${price.as_given} each (unit not stated by the provider)` : null;
-  return `${(price.per_hour * count).toFixed(3)} ${price.currency ?? ''}/h`.trim();
+  return perHour(price.per_hour * count, price.currency);
 }

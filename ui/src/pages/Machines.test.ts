@@ -37,7 +37,8 @@ describe('Machines', () => {
     expect(running).toHaveTextContent('4 vCPU · 4 GB');
     expect(within(running).getByTestId('vm-labels')).toHaveTextContent('webprod');
     expect(within(stopped).queryByTestId('vm-labels')).toBeNull();
-    expect(running).toHaveTextContent('0.0208 (unit not stated)');
+    expect(within(running).getByTestId('vm-price')).toHaveTextContent('0.0208?');
+    expect(within(running).getByTestId('vm-price')).toHaveAttribute('title', expect.stringContaining('its unit is not documented'));
     expect(within(running).queryByTestId('vm-start')).toBeNull();
     expect(within(stopped).queryByTestId('vm-stop')).toBeNull();
     await userEvent.click(within(stopped).getByTestId('vm-more'));

@@ -65,6 +65,38 @@ pub async fn list_all(accounts: &[(String, Arc<dyn Provider>)]) -> Vec<AccountLi
         .collect()
 }
 
+/// `list_all`, with prices filled in from each account's catalog (cached; fetched alongside the listing
+/// when missing). An account whose catalog cannot be read is listed without prices.
+pub async fn list_all_priced(
+    accounts: &[(String, Arc<dyn Provider>)],
+    catalogs: &CatalogCache,
+) -> Vec<AccountListing> {
+    let catalog_of = accounts.iter().map(|(id, provider)| catalogs.get(id, provider.as_ref(), false));
+    let (mut listings, found) = tokio::join!(list_all(accounts), futures_util::future::join_all(catalog_of));
+    for (listing, catalog) in listings.iter_mut().zip(found) {
+        match catalog {
+            Ok(catalog) => price_from_catalog(&mut listing.vms, &catalog),
+            Err(err) => {
+                tracing::debug!(account = %listing.account_id, "no catalog for prices: {}", err.message)
+            }
+        }
+    }
+    listings
+}
+
+/// Providers list a VM with its flavor's id but price only their catalogs (Hyperstack's pricebook,
+/// Lunanode's plans): a VM without a price takes that of the catalog flavor with its id (else its name).
+pub fn price_from_catalog(vms: &mut [Vm], catalog: &Catalog) {
+    for flavor in vms.iter_mut().filter_map(|vm| vm.flavor.as_mut()).filter(|f| f.price.is_none()) {
+        let known = catalog
+            .flavors
+            .iter()
+            .find(|f| f.id == flavor.id)
+            .or_else(|| catalog.flavors.iter().find(|f| f.name == flavor.name));
+        flavor.price = known.and_then(|f| f.price.clone());
+    }
+}
+
 /// Catalogs change rarely: kept per account for `ttl`, refreshed on request.
 pub struct CatalogCache {
     ttl: Duration,

@@ -92,6 +92,26 @@ fn flavor_of(value: &Value) -> Flavor {
     }
 }
 
+/// A flavor's hourly price from the pricebook (`GET /pricebook`, a bare array of `{name, value, …}` whose
+/// `value` is the hourly price of the named resource): an entry for the flavor itself if there is one,
+/// else its GPU model's price times its GPU count. The pricebook names no currency.
+fn price_of(flavor: &Value, pricebook: &Value) -> Option<Price> {
+    let entries = pricebook.as_array()?;
+    let hourly = |name: &str| {
+        entries
+            .iter()
+            .find(|e| text(e, "name").as_deref() == Some(name))
+            .and_then(|e| e.get("value").and_then(Value::as_f64))
+    };
+    let own = text(flavor, "name").and_then(|name| hourly(&name));
+    let by_gpu = || {
+        let count = flavor.get("gpu_count").and_then(Value::as_f64).filter(|n| *n > 0.0)?;
+        Some(hourly(&text(flavor, "gpu")?)? * count)
+    };
+    let per_hour = own.or_else(by_gpu)?;
+    Some(Price { per_hour: Some(per_hour), ..Price::default() })
+}
+
 pub(crate) fn vm_of(instance: &Value) -> Vm {
     let status = text(instance, "status").unwrap_or_default();
     let mut addresses = Vec::new();
@@ -218,13 +238,21 @@ impl Provider for Hyperstack {
     }
 
     async fn catalog(&self) -> Result<Catalog> {
-        let (environments, flavors, images, keypairs, protocols) = tokio::try_join!(
+        let (environments, flavors, images, keypairs, protocols, pricebook) = tokio::join!(
             self.get("/core/environments"),
             self.get("/core/flavors"),
             self.get("/core/images"),
             self.get("/core/keypairs"),
             self.get("/core/sg-rules-protocols"),
-        )?;
+            self.get("/pricebook"),
+        );
+        let (environments, flavors, images, keypairs, protocols) =
+            (environments?, flavors?, images?, keypairs?, protocols?);
+        // Prices are a help, not a need: a pricebook that cannot be read leaves the flavors unpriced.
+        let pricebook = pricebook.unwrap_or_else(|err| {
+            tracing::warn!(code = ?err.code, "Hyperstack pricebook unavailable: {}", err.message);
+            Value::Null
+        });
         Ok(Catalog {
             regions: array(&environments, "environments")
                 .iter()
@@ -254,7 +282,7 @@ impl Provider for Hyperstack {
             flavors: array(&flavors, "data")
                 .iter()
                 .flat_map(|group| array(group, "flavors"))
-                .map(|f| flavor_of(&f))
+                .map(|f| Flavor { price: price_of(&f, &pricebook), ..flavor_of(&f) })
                 .collect(),
             key_pairs: array(&keypairs, "keypairs").iter().map(key_pair_of).collect(),
             rule_protocols: array(&protocols, "protocols")
