@@ -9,6 +9,9 @@ export interface Row {
   stale?: boolean;
 }
 
+/** What a row shows over its actions: its menu, or the delete confirmation. */
+export type RowPopup = 'menu' | 'confirm' | null;
+
 /** An account's listing as the view keeps it: a failed listing keeps the VMs of the last good one. */
 export interface KeptListing extends AccountListing {
   /** When the account was last listed without an error (ms since the epoch), if ever. */
