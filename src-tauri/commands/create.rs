@@ -47,7 +47,12 @@ pub async fn machine_get(
     account_id: String,
     vm_id: String,
 ) -> Result<Vm, AppError> {
-    provider(&state, account_id).await?.get_vm(&vm_id).await
+    let vm = provider(&state, account_id).await?.get_vm(&vm_id).await?;
+    // The wizard follows a new VM with this: once it has settled, the list shows it now, not a turn later.
+    if !vm.state.is_transitional() {
+        state.fleet_watch.nudge();
+    }
+    Ok(vm)
 }
 
 /// A wizard input that copies this VM's configuration.
