@@ -172,6 +172,8 @@ pub struct Vm {
     /// When the provider says; an ISO 8601 string as given.
     pub created: Option<String>,
     pub labels: Vec<String>,
+    /// The firewall rules the provider reports on the VM (Hyperstack); empty where it reports none.
+    pub security_rules: Vec<SecurityRule>,
     /// The provider's raw record.
     #[ts(type = "unknown")]
     pub extra: serde_json::Value,

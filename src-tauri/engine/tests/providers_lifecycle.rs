@@ -61,6 +61,7 @@ async fn hyperstack_catalog_create_power_console_delete() {
     let running = wait_for(&provider, &id, VmState::Running).await;
     assert!(running.public_address().is_some(), "a floating IP was asked for");
     assert_eq!(running.extra["security_rules"][0]["port_range_min"], json!(22));
+    assert_eq!(running.security_rules, request.security_rules, "the VM's rules, normalised");
     let cloned = provider.clone_request(&running);
     assert_eq!(
         (cloned.region, cloned.flavor, cloned.key_pair, cloned.assign_public_ip),

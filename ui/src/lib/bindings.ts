@@ -88,6 +88,10 @@ raw_state: string, addresses: Array<Address>, region: string | null, image: stri
  */
 created: string | null, labels: Array<string>, 
 /**
+ * The firewall rules the provider reports on the VM (Hyperstack); empty where it reports none.
+ */
+security_rules: Array<SecurityRule>, 
+/**
  * The provider's raw record.
  */
 extra: unknown, };

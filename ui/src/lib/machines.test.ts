@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { age, filterRows, keepListings, perHour, sortRows, sshCommand, type Row } from './machines';
+import { age, filterRows, keepListings, perHour, ruleText, sortRows, sshCommand, type Row } from './machines';
 import type { Vm } from './bindings';
 
 function row(name: string, state: Vm['state'], accountId: string, perHour: number | null, created: string | null): Row {
   const vm = {
-    id: name, name, provider: accountId === 'h' ? 'hyperstack' : 'lunanode', state, raw_state: state, region: null, image: null, created, labels: [], extra: {}, addresses: [],
+    id: name, name, provider: accountId === 'h' ? 'hyperstack' : 'lunanode', state, raw_state: state, region: null, image: null, created, labels: [], security_rules: [], extra: {}, addresses: [],
     flavor: perHour == null ? null : { id: 'f', name: 'f', region: null, vcpu: 1, ram_gb: 1, disk_gb: 1, gpu: null, gpu_count: 0, available: true, price: { per_hour: perHour, per_month: null, currency: 'USD', as_given: null } },
   } as Vm;
   return { vm, accountId, account: undefined };
@@ -36,6 +36,9 @@ describe('machine list helpers', () => {
     expect(age('2026-11-21T12:00:00Z', now)).toBe('24 h');
     expect(age('2026-11-01T12:00:00Z', now)).toBe('21 d');
     expect(age(null, now)).toBe('');
+    expect(ruleText({ direction: 'ingress', protocol: 'tcp', ethertype: 'v4', cidr: '203.0.113.7/32', port_min: 22, port_max: 22 })).toBe('in tcp 22 from 203.0.113.7/32 (IPv4)');
+    expect(ruleText({ direction: 'egress', protocol: 'udp', ethertype: 'v6', cidr: '::/0', port_min: 1000, port_max: 2000 })).toBe('out udp 1000–2000 to ::/0 (IPv6)');
+    expect(ruleText({ direction: 'ingress', protocol: 'icmp', ethertype: 'v4', cidr: '0.0.0.0/0', port_min: null, port_max: null })).toBe('in icmp all ports from 0.0.0.0/0 (IPv4)');
     expect(perHour(1.35, null)).toBe('1.350/h');
     expect(perHour(0.0417, 'EUR')).toBe('0.042 EUR/h');
     expect(sshCommand('ubuntu', '203.0.113.7', 22)).toBe('ssh ubuntu@203.0.113.7');

@@ -1,5 +1,5 @@
 // Helpers of the Machines view: which actions a state allows, and how a VM is summarised.
-import type { AccountListing, AccountView, Flavor, PowerAction, Vm, VmState } from './bindings';
+import type { AccountListing, AccountView, Flavor, PowerAction, SecurityRule, Vm, VmState } from './bindings';
 
 export interface Row {
   vm: Vm;
@@ -137,6 +137,13 @@ export function age(created: string | null, now = Date.now()): string {
   if (minutes < 60) return `${minutes} min`;
   if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
   return `${Math.round(minutes / 1440)} d`;
+}
+
+/** "in tcp 22 from 203.0.113.7/32 (IPv4)", as a firewall rule reads. */
+export function ruleText(rule: SecurityRule): string {
+  const ports = rule.port_min == null ? 'all ports' : rule.port_max != null && rule.port_max !== rule.port_min ? `${rule.port_min}–${rule.port_max}` : `${rule.port_min}`;
+  const way = rule.direction === 'ingress' ? `in ${rule.protocol} ${ports} from` : `out ${rule.protocol} ${ports} to`;
+  return `${way} ${rule.cidr} (${rule.ethertype === 'v6' ? 'IPv6' : 'IPv4'})`;
 }
 
 /** The OpenSSH command line for a target, as a user would paste it into a terminal. */

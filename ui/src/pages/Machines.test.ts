@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import Machines from './Machines.svelte';
 import { fakeBackend } from '../test/fakeBackend';
-import type { AccountListing, AccountView, Vm } from '../lib/bindings';
+import type { AccountListing, AccountView, SecurityRule, Vm } from '../lib/bindings';
 import type { BackendError } from '../lib/backend';
 
 const account: AccountView = {
@@ -14,7 +14,7 @@ const account: AccountView = {
 
 function vm(id: string, state: Vm['state']): Vm {
   return {
-    id, name: `vm-${id}`, provider: 'lunanode', state, raw_state: state, region: 'toronto', image: null, created: null, labels: [], extra: {},
+    id, name: `vm-${id}`, provider: 'lunanode', state, raw_state: state, region: 'toronto', image: null, created: null, labels: [], security_rules: [], extra: {},
     addresses: [{ ip: '172.81.176.21', version: 'v4', public: true }],
     flavor: { id: '89', name: 'm.4', region: null, vcpu: 4, ram_gb: 4, disk_gb: 70, gpu: null, gpu_count: 0, available: true,
       price: { per_hour: null, per_month: null, currency: null, as_given: '0.0208' } },
@@ -111,6 +111,8 @@ describe('Machines kept live by the Rust side', () => {
   });
 });
 
+const ssh22: SecurityRule = { direction: 'ingress', protocol: 'tcp', ethertype: 'v4', cidr: '203.0.113.7/32', port_min: 22, port_max: 22 };
+
 describe('Machines at scale and in bulk', () => {
   const many = Array.from({ length: 2000 }, (_, i) => vm(String(i), i % 2 ? 'stopped' : 'running'));
 
@@ -163,7 +165,7 @@ describe('Machines at scale and in bulk', () => {
   it('shows the detail pane with the raw record and what was done to the VM', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' } }], error: null, fetched_at_ms: 1 }]),
+      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' }, security_rules: [ssh22] }], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => { throw { code: 'conflict', message: 'Lunanode says the VM is busy.', details: null }; }),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
@@ -174,6 +176,7 @@ describe('Machines at scale and in bulk', () => {
     await userEvent.click(within(row).getByText('vm-7'));
     const pane = screen.getByTestId('vm-detail');
     expect(within(pane).getByTestId('raw-record')).toHaveTextContent('"plan_id": "89"');
+    expect(within(pane).getByTestId('vm-rules')).toHaveTextContent('in tcp 22 from 203.0.113.7/32 (IPv4)');
     expect(within(pane).getByTestId('action-log')).toHaveTextContent('reboot failed: Lunanode says the VM is busy.');
   });
 });

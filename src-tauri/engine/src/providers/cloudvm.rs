@@ -137,6 +137,7 @@ fn vm_of(record: &Value, environment: &str) -> Vm {
         flavor: None,
         created: None,
         labels: Vec::new(),
+        security_rules: Vec::new(),
         extra: record.clone(),
     }
 }

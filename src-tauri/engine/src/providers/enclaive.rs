@@ -207,6 +207,7 @@ pub(crate) fn vm_of(record: &Value) -> Vm {
             .and_then(Value::as_array)
             .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
+        security_rules: Vec::new(),
         extra: record.clone(),
     }
 }

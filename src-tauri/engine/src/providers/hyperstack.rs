@@ -137,6 +137,7 @@ pub(crate) fn vm_of(instance: &Value) -> Vm {
             .and_then(Value::as_array)
             .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
+        security_rules: array(instance, "security_rules").iter().filter_map(rule_of).collect(),
         extra: instance.clone(),
     }
 }
@@ -324,7 +325,7 @@ impl Provider for Hyperstack {
             flavor: record.get("flavor").and_then(|f| text(f, "name")),
             key_pair: record.get("keypair").and_then(|k| text(k, "name")),
             assign_public_ip: record.get("floating_ip").is_some_and(|ip| !ip.is_null()),
-            security_rules: array(record, "security_rules").iter().filter_map(rule_of).collect(),
+            security_rules: vm.security_rules.clone(),
             labels: vm.labels.clone(),
             ..CreateRequest::default()
         }

@@ -192,6 +192,7 @@ fn vm_of_extra(extra: &Value) -> Vm {
         flavor: Some(flavor_of_extra(extra)),
         created: None,
         labels: Vec::new(),
+        security_rules: Vec::new(),
         extra: extra.clone(),
     }
 }
@@ -387,6 +388,7 @@ impl Provider for Lunanode {
             flavor: None,
             created: None,
             labels: Vec::new(),
+            security_rules: Vec::new(),
             extra: answer,
         }])
     }

@@ -125,7 +125,7 @@ describe('CreateWizard', () => {
   });
 
   it('follows each new VM until it runs and then offers SSH', async () => {
-    const creating: Vm = { id: '9', name: 'gpu-box', provider: 'hyperstack', state: 'creating', raw_state: 'CREATING', addresses: [], region: null, image: null, flavor: null, created: null, labels: [], extra: {} };
+    const creating: Vm = { id: '9', name: 'gpu-box', provider: 'hyperstack', state: 'creating', raw_state: 'CREATING', addresses: [], region: null, image: null, flavor: null, created: null, labels: [], security_rules: [], extra: {} };
     const backend = backendFor({
       createMachines: vi.fn(async () => [creating]),
       getMachine: vi.fn(async () => ({ ...creating, state: 'running', raw_state: 'ACTIVE', addresses: [{ ip: '203.0.113.9', version: 'v4', public: true }] })),

@@ -8,7 +8,7 @@ import type { Vm } from '../bindings';
 
 const vm: Vm = {
   id: 'v1', name: 'web', provider: 'lunanode', state: 'running', raw_state: 'active', region: null, image: null, flavor: null,
-  created: null, labels: [], extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
+  created: null, labels: [], security_rules: [], extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
 };
 
 describe('SshDialog', () => {

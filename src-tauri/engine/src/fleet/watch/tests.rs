@@ -23,6 +23,7 @@ fn listing(state: VmState) -> Vec<AccountListing> {
         flavor: None,
         created: None,
         labels: Vec::new(),
+        security_rules: Vec::new(),
         extra: serde_json::Value::Null,
     };
     vec![AccountListing { account_id: "a".into(), vms: vec![vm], error: None, fetched_at_ms: 0 }]
