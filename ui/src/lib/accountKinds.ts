@@ -71,10 +71,15 @@ export function kindSpec(kind: ProviderKind): KindSpec {
 
 export const colors = ['#2f6fde', '#22884a', '#c2410c', '#9333ea', '#0e7490', '#b91c1c'];
 
-export function emptyDraft(kind: ProviderKind): AccountDraft {
+/** A new account's colour: the first one no account has yet, so accounts tell apart in the Machines list. */
+export function nextColor(taken: string[]): string {
+  return colors.find((c) => !taken.includes(c)) ?? colors[taken.length % colors.length];
+}
+
+export function emptyDraft(kind: ProviderKind, color = colors[0]): AccountDraft {
   return {
     label: '',
-    color: colors[0],
+    color,
     settings: structuredClone(kindSpec(kind).defaults),
     vault_path_template: kind === 'enclaive' ? 'enclaive-static/data/{teamId}/user/root' : null,
     proxy: null,

@@ -30,6 +30,10 @@ describe('Accounts', () => {
     expect(row).toHaveTextContent('GPU lab');
     expect(secrets.get('acct-1')).toBe('hs-secret-key');
     expect(document.body.textContent).not.toContain('hs-secret-key');
+    // The next account starts with a colour of its own.
+    await user.click(screen.getByTestId('add-account'));
+    expect(screen.getByLabelText('Colour #22884a')).toHaveClass('on');
+    expect(screen.getByLabelText('Colour #2f6fde')).not.toHaveClass('on');
   });
 
   it('keeps the form and marks the field when the backend refuses it', async () => {
