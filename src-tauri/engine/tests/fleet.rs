@@ -83,4 +83,9 @@ async fn listed_vms_take_their_price_from_the_catalog_and_a_failing_catalog_only
     let listings = list_all_priced(&accounts, &fresh).await;
     assert!(listings[1].error.is_none());
     assert_eq!(listings[1].vms[0].flavor.as_ref().unwrap().price, None);
+    // … and is not asked for again on the next listing.
+    let asked = cloud.lunanode.shared.count("POST", "/api/plan/list/");
+    assert!(asked > 0);
+    list_all_priced(&accounts, &fresh).await;
+    assert_eq!(cloud.lunanode.shared.count("POST", "/api/plan/list/"), asked, "no new catalog request");
 }

@@ -66,19 +66,17 @@ pub async fn list_all(accounts: &[(String, Arc<dyn Provider>)]) -> Vec<AccountLi
 }
 
 /// `list_all`, with prices filled in from each account's catalog (cached; fetched alongside the listing
-/// when missing). An account whose catalog cannot be read is listed without prices.
+/// when missing). An account whose catalog cannot be read is listed without prices, and its catalog is
+/// not asked for again for a while.
 pub async fn list_all_priced(
     accounts: &[(String, Arc<dyn Provider>)],
     catalogs: &CatalogCache,
 ) -> Vec<AccountListing> {
-    let catalog_of = accounts.iter().map(|(id, provider)| catalogs.get(id, provider.as_ref(), false));
+    let catalog_of = accounts.iter().map(|(id, provider)| catalogs.for_prices(id, provider.as_ref()));
     let (mut listings, found) = tokio::join!(list_all(accounts), futures_util::future::join_all(catalog_of));
     for (listing, catalog) in listings.iter_mut().zip(found) {
-        match catalog {
-            Ok(catalog) => price_from_catalog(&mut listing.vms, &catalog),
-            Err(err) => {
-                tracing::debug!(account = %listing.account_id, "no catalog for prices: {}", err.message)
-            }
+        if let Some(catalog) = catalog {
+            price_from_catalog(&mut listing.vms, &catalog);
         }
     }
     listings
@@ -101,11 +99,37 @@ pub fn price_from_catalog(vms: &mut [Vm], catalog: &Catalog) {
 pub struct CatalogCache {
     ttl: Duration,
     entries: Mutex<HashMap<String, (Instant, Catalog)>>,
+    /// When an account's catalog last failed to load for prices (see `for_prices`).
+    failed: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a catalog that failed to load for prices is not asked for again.
+const PRICE_RETRY_AFTER: Duration = Duration::from_secs(120);
 
 impl CatalogCache {
     pub fn new(ttl: Duration) -> Self {
-        Self { ttl, entries: Mutex::new(HashMap::new()) }
+        Self { ttl, entries: Mutex::new(HashMap::new()), failed: Mutex::new(HashMap::new()) }
+    }
+
+    /// The catalog for pricing a listing: like `get`, but a failure is only logged, and not retried for
+    /// a while, so an account whose catalog keeps failing is not asked again on every listing.
+    pub async fn for_prices(&self, account_id: &str, provider: &dyn Provider) -> Option<Catalog> {
+        if let Some(at) = self.failed.lock().await.get(account_id) {
+            if at.elapsed() < PRICE_RETRY_AFTER {
+                return None;
+            }
+        }
+        match self.get(account_id, provider, false).await {
+            Ok(catalog) => {
+                self.failed.lock().await.remove(account_id);
+                Some(catalog)
+            }
+            Err(err) => {
+                tracing::debug!(account = %account_id, "no catalog for prices: {}", err.message);
+                self.failed.lock().await.insert(account_id.to_owned(), Instant::now());
+                None
+            }
+        }
     }
 
     pub async fn get(
