@@ -8,7 +8,7 @@ mod state;
 use account_store::PluginAccountStore;
 use state::AppState;
 use std::sync::Arc;
-use tauri::{Emitter, Manager};
+use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
@@ -46,7 +46,7 @@ pub fn run() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
             }
             app.manage(AppState::new(dirs, keychain, accounts, vault, templates, stored_keys, log_guard));
-            spawn_fleet_watch(app.handle().clone());
+            commands::machines::spawn_fleet_watch(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -99,25 +99,4 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");
-}
-
-/// Runs the fleet watch's loop and turns each listing into an event for the UI.
-fn spawn_fleet_watch(app: tauri::AppHandle) {
-    tauri::async_runtime::spawn(async move {
-        let watch = app.state::<AppState>().fleet_watch.clone();
-        let list = || {
-            let app = app.clone();
-            async move { commands::machines::list_fleet(&app.state::<AppState>()).await }
-        };
-        let publish = |listing: Result<_, vmdeck_engine::AppError>| {
-            let sent = match listing {
-                Ok(listings) => app.emit("fleet-listing", listings),
-                Err(error) => app.emit("fleet-error", error),
-            };
-            if let Err(err) = sent {
-                tracing::warn!("could not send the fleet listing to the UI: {err}");
-            }
-        };
-        watch.run(list, publish).await;
-    });
 }

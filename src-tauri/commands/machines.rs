@@ -3,7 +3,7 @@
 use super::{on_accounts, provider};
 use crate::state::AppState;
 use std::sync::Arc;
-use tauri::State;
+use tauri::{Emitter, Manager, State};
 use vmdeck_engine::fleet::{self, AccountListing};
 use vmdeck_engine::model::{Capabilities, Catalog, PowerAction};
 use vmdeck_engine::providers::Provider;
@@ -20,6 +20,28 @@ pub async fn machines_list(state: State<'_, AppState>) -> Result<Vec<AccountList
 #[tauri::command]
 pub fn machines_watch(state: State<'_, AppState>, on: bool) {
     state.fleet_watch.set_watching(on);
+}
+
+/// Runs the fleet watch's loop on Tauri's runtime and turns each listing into an event for the main window
+/// only (never a provider's console window).
+pub fn spawn_fleet_watch(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let watch = app.state::<AppState>().fleet_watch.clone();
+        let list = || {
+            let app = app.clone();
+            async move { list_fleet(&app.state::<AppState>()).await }
+        };
+        let publish = |listing: Result<Vec<AccountListing>, AppError>| {
+            let sent = match listing {
+                Ok(listings) => app.emit_to("main", "fleet-listing", listings),
+                Err(error) => app.emit_to("main", "fleet-error", error),
+            };
+            if let Err(err) = sent {
+                tracing::warn!("could not send the fleet listing to the UI: {err}");
+            }
+        };
+        watch.run(list, publish).await;
+    });
 }
 
 pub async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {

@@ -72,7 +72,7 @@ impl FleetWatch {
             watchers.fetch_add(1, Ordering::SeqCst);
             self.wake();
         } else {
-            // A stop without a start (a reloaded page) must not wrap around.
+            // More stops than starts (a page that reloaded while watching) must not wrap around.
             let _ = watchers.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
         }
     }
