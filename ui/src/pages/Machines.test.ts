@@ -106,6 +106,9 @@ describe('Machines kept live by the Rust side', () => {
     expect(screen.getByTestId('vm-row')).toHaveClass('stale');
     fail({ code: 'keychain_unavailable', message: 'The keychain is locked.', details: null });
     expect(await screen.findByRole('alert')).toHaveTextContent('The keychain is locked.');
+    push([{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: Date.parse('2026-11-23T10:01:00Z') }]);
+    await vi.waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
+    expect(screen.getByTestId('vm-row')).not.toHaveClass('stale');
     view.unmount();
     expect(unsubscribe).toHaveBeenCalledTimes(1);
   });
