@@ -60,7 +60,7 @@ impl Transport for Ws {
 }
 
 async fn websocket(url: &str) -> Ws {
-    let port: u16 = url.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let port = reqwest::Url::parse(url).unwrap().port().expect("a ws:// URL with a port");
     let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     tcp.set_nodelay(true).unwrap();
     let request =

@@ -37,7 +37,7 @@ impl Transport for Ws {
 }
 
 async fn open(url: &str) -> Result<Ws, tungstenite::Error> {
-    let port: u16 = url.split(':').nth(2).unwrap().split('/').next().unwrap().parse().unwrap();
+    let port = reqwest::Url::parse(url).unwrap().port().expect("a ws:// URL with a port");
     let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let (socket, _) = tokio_tungstenite::client_async(url, tcp).await?;
     Ok(Ws { socket, buffer: Vec::new() })
