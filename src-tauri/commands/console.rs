@@ -76,12 +76,9 @@ pub async fn console_open_window(
     url: String,
     title: String,
 ) -> Result<(), AppError> {
-    let parsed: tauri::Url = url
-        .parse()
-        .map_err(|_| AppError::invalid_input("url", "The provider's console link is not a URL."))?;
-    if !matches!(parsed.scheme(), "https" | "http") {
-        return Err(AppError::invalid_input("url", "Only http(s) console links are opened."));
-    }
+    // The same rule as links opened in the browser: plain http(s) only.
+    let checked = vmdeck_engine::opener::checked_link(&url)?;
+    let parsed: tauri::Url = checked.parse().map_err(|_| AppError::invalid_input("url", "Not a link."))?;
     let label = format!("console-{}", state.next_console_id());
     WebviewWindowBuilder::new(&app, label, WebviewUrl::External(parsed))
         .title(format!("Console — {title}"))
