@@ -2,11 +2,25 @@
 
 use super::{blocking, provider};
 use crate::state::AppState;
+use std::sync::Arc;
 use tauri::State;
 use vmdeck_engine::create::{self, CreateCheck};
 use vmdeck_engine::model::{CreateRequest, KeyPair, Vm};
+use vmdeck_engine::providers::Provider;
 use vmdeck_engine::templates::Template;
 use vmdeck_engine::{AppError, ErrorCode};
+
+/// The account's provider and the engine's check of `request` against its (cached) catalog.
+async fn checked(
+    state: &AppState,
+    account_id: &str,
+    request: &CreateRequest,
+) -> Result<(Arc<dyn Provider>, CreateCheck), AppError> {
+    let provider = provider(state, account_id.to_owned()).await?;
+    let catalog = state.catalogs.get(account_id, provider.as_ref(), false).await?;
+    let check = create::check(provider.as_ref(), &catalog, request);
+    Ok((provider, check))
+}
 
 /// The request's problems, the flavors that do not fit its image and, when ready, the exact call.
 #[tauri::command]
@@ -15,9 +29,7 @@ pub async fn machine_create_check(
     account_id: String,
     request: CreateRequest,
 ) -> Result<CreateCheck, AppError> {
-    let provider = provider(&state, account_id.clone()).await?;
-    let catalog = state.catalogs.get(&account_id, provider.as_ref(), false).await?;
-    Ok(create::check(provider.as_ref(), &catalog, &request))
+    Ok(checked(&state, &account_id, &request).await?.1)
 }
 
 /// Checks once more, then sends the create exactly once (never retried).
@@ -27,9 +39,7 @@ pub async fn machine_create(
     account_id: String,
     request: CreateRequest,
 ) -> Result<Vec<Vm>, AppError> {
-    let provider = provider(&state, account_id.clone()).await?;
-    let catalog = state.catalogs.get(&account_id, provider.as_ref(), false).await?;
-    let check = create::check(provider.as_ref(), &catalog, &request);
+    let (provider, check) = checked(&state, &account_id, &request).await?;
     if let Some(first) = check.problems.first() {
         return Err(AppError::new(ErrorCode::InvalidInput, first.message.clone())
             .with_detail("field", first.field.clone())
