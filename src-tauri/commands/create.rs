@@ -57,12 +57,8 @@ pub async fn machine_get(
     account_id: String,
     vm_id: String,
 ) -> Result<Vm, AppError> {
-    let vm = provider(&state, account_id).await?.get_vm(&vm_id).await?;
-    // The wizard follows a new VM with this: once it has settled, the list shows it now, not a turn later.
-    if !vm.state.is_transitional() {
-        state.fleet_watch.nudge();
-    }
-    Ok(vm)
+    // The wizard polls this every 2 s per new VM; the create already set the list to its fast pace.
+    provider(&state, account_id).await?.get_vm(&vm_id).await
 }
 
 /// A wizard input that copies this VM's configuration.
