@@ -15,7 +15,6 @@
     "accounts_import",
     "account_catalog",
     "account_capabilities",
-    "machines_list",
     "machines_watch",
     "machine_power",
     "machine_delete",

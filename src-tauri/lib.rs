@@ -63,7 +63,6 @@ pub fn run() {
             commands::accounts::accounts_import,
             commands::machines::account_catalog,
             commands::machines::account_capabilities,
-            commands::machines::machines_list,
             commands::machines::machines_watch,
             commands::machines::machine_power,
             commands::machines::machine_delete,

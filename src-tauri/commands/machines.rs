@@ -9,12 +9,6 @@ use vmdeck_engine::model::{Capabilities, Catalog, PowerAction};
 use vmdeck_engine::providers::Provider;
 use vmdeck_engine::AppError;
 
-/// Every VM of every account; an account that cannot be listed carries its error instead.
-#[tauri::command]
-pub async fn machines_list(state: State<'_, AppState>) -> Result<Vec<AccountListing>, AppError> {
-    list_fleet(&state).await
-}
-
 /// The Machines view opens (`true`) or closes (`false`): while one is open, the fleet watch lists and
 /// sends each listing as a `fleet-listing` event (a failure as `fleet-error`).
 #[tauri::command]
@@ -44,7 +38,8 @@ pub fn spawn_fleet_watch(app: tauri::AppHandle) {
     });
 }
 
-pub async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
+/// Every VM of every account; an account that cannot be listed carries its error instead.
+async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
     // Every account's client in one trip to the blocking pool (each reads its secret from the keychain).
     let (ready, failed) = on_accounts(state, |accounts| {
         let mut ready: Vec<(String, Arc<dyn Provider>)> = Vec::new();

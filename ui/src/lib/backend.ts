@@ -46,7 +46,6 @@ export interface Backend {
   enclaiveProjects(draft: AccountDraft, secret: string | null, id: string | null): Promise<ProjectChoice[]>;
   exportAccounts(): Promise<string>;
   importAccounts(json: string): Promise<Account[]>;
-  listMachines(): Promise<AccountListing[]>;
   /**
    * Every listing the Rust side makes while subscribed (at once, fast while a VM changes state, slowly
    * otherwise) and any failure to list; resolves to the function that unsubscribes.
@@ -151,7 +150,6 @@ export const tauriBackend: Backend = {
   enclaiveProjects: (draft, secret, id) => call<ProjectChoice[]>('account_projects', { draft, secret, id }),
   exportAccounts: () => call<string>('accounts_export'),
   importAccounts: (json) => call<Account[]>('accounts_import', { json }),
-  listMachines: () => call<AccountListing[]>('machines_list'),
   watchMachines: async (onListing, onError) => {
     const unlisten = await Promise.all([
       listen<AccountListing[]>('fleet-listing', (event) => onListing(event.payload)),

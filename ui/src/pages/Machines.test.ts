@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import Machines from './Machines.svelte';
-import { fakeBackend } from '../test/fakeBackend';
+import { delivering, fakeBackend } from '../test/fakeBackend';
 import type { AccountListing, AccountView, SecurityRule, Vm } from '../lib/bindings';
 import type { BackendError } from '../lib/backend';
 
@@ -25,7 +25,7 @@ describe('Machines', () => {
   it('lists VMs with their account and only the actions their state allows', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('1', 'running'), labels: ['web', 'prod'] }, vm('2', 'stopped')], error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [{ ...vm('1', 'running'), labels: ['web', 'prod'] }, vm('2', 'stopped')], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => {}),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
@@ -51,7 +51,7 @@ describe('Machines', () => {
   it('asks before deleting', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
       deleteMachine: vi.fn(async () => {}),
       sshForgetHostKey: vi.fn(async () => 1),
     });
@@ -69,7 +69,7 @@ describe('Machines', () => {
   it('shows a failing account beside the others', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account, { ...account, id: 'a2', label: 'Broken' }]),
-      listMachines: vi.fn(async () => [
+      watchMachines: delivering([
         { account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 },
         { account_id: 'a2', vms: [], error: { code: 'auth_failed' as const, message: 'Lunanode rejected the API ID or key.', details: null }, fetched_at_ms: 1 },
       ]),
@@ -122,7 +122,7 @@ describe('Machines at scale and in bulk', () => {
   it('renders only a window of 2,000 VMs and filters all of them', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: many, error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: many, error: null, fetched_at_ms: 1 }]),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     expect(await screen.findByTestId('shown-count')).toHaveTextContent('2000 of 2000 VMs');
@@ -140,7 +140,7 @@ describe('Machines at scale and in bulk', () => {
   it('deletes in bulk only after the count is typed, naming the VMs', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running'), vm('2', 'stopped'), vm('3', 'deleting')], error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running'), vm('2', 'stopped'), vm('3', 'deleting')], error: null, fetched_at_ms: 1 }]),
       deleteMachine: vi.fn(async () => {}),
       powerMachine: vi.fn(async () => {}),
       sshForgetHostKey: vi.fn(async () => 0),
@@ -168,7 +168,7 @@ describe('Machines at scale and in bulk', () => {
   it('shows the detail pane with the raw record and what was done to the VM', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' }, security_rules: [ssh22] }], error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' }, security_rules: [ssh22] }], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => { throw { code: 'conflict', message: 'Lunanode says the VM is busy.', details: null }; }),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
@@ -189,7 +189,7 @@ describe('Clone', () => {
     const copied = { name: '', count: 1, region: 'toronto', image: '94953', flavor: '89', key_pair: null, assign_public_ip: true, security_rules: [], user_data: null, labels: [], provider_options: null };
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
-      listMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
       cloneRequest: vi.fn(async () => copied),
       capabilities: vi.fn(async () => { throw { code: 'unreachable', message: 'offline in this test', details: null }; }),
       catalog: vi.fn(async () => ({ regions: [], images: [], flavors: [], key_pairs: [], rule_protocols: [] })),

@@ -2,7 +2,7 @@
 // account list that behaves like the Rust side (ids, has_secret, no secret in what is returned).
 import { vi } from 'vitest';
 import type { Backend } from '../lib/backend';
-import type { Account, AccountDraft, AccountView } from '../lib/bindings';
+import type { Account, AccountDraft, AccountListing, AccountView } from '../lib/bindings';
 
 export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
   const unexpected = (name: string) =>
@@ -20,8 +20,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     enclaiveProjects: unexpected('enclaiveProjects'),
     exportAccounts: unexpected('exportAccounts'),
     importAccounts: unexpected('importAccounts'),
-    listMachines: vi.fn(async () => []),
-    watchMachines: unexpected('watchMachines'),
+    watchMachines: delivering([]),
     powerMachine: unexpected('powerMachine'),
     deleteMachine: unexpected('deleteMachine'),
     getMachine: unexpected('getMachine'),
@@ -56,14 +55,15 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     machineConsole: unexpected('machineConsole'),
     openConsoleWindow: unexpected('openConsoleWindow'),
   };
-  const backend = { ...base, ...overrides };
-  // Unless a test drives the watch itself, it delivers one listing from listMachines, as the Rust side
-  // lists at once when the view subscribes.
-  backend.watchMachines = overrides.watchMachines ?? vi.fn(async (onListing) => {
-    onListing(await backend.listMachines());
+  return { ...base, ...overrides };
+}
+
+/** A fleet watch that delivers one listing as soon as the view subscribes, as the Rust side lists at once. */
+export function delivering(listings: AccountListing[]): Backend['watchMachines'] {
+  return vi.fn(async (onListing: (listings: AccountListing[]) => void) => {
+    onListing(listings);
     return () => {};
   });
-  return backend;
 }
 
 /** Accounts kept in memory; `secrets` shows what reached the "keychain". */
