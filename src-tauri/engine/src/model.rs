@@ -35,6 +35,12 @@ pub enum VmState {
     Stopped,
     Starting,
     Rebooting,
+    /// Saving its memory to disk and powering off (Hyperstack's HIBERNATING).
+    Hibernating,
+    /// Powered off with its memory on disk; it resumes with Restore, not Start.
+    Hibernated,
+    /// Coming back from hibernation (Hyperstack's RESTORING).
+    Restoring,
     Deleting,
     Error,
     Unknown,
@@ -49,6 +55,8 @@ impl VmState {
                 | VmState::Stopping
                 | VmState::Starting
                 | VmState::Rebooting
+                | VmState::Hibernating
+                | VmState::Restoring
                 | VmState::Deleting
         )
     }
@@ -147,10 +155,20 @@ pub struct SecurityRule {
     pub port_max: Option<u16>,
 }
 
+/// An existing security group a VM can join at create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SecurityGroup {
+    pub id: String,
+    pub name: String,
+    pub region: Option<String>,
+}
+
 /// Everything the create wizard offers for one account.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 pub struct Catalog {
     pub regions: Vec<Region>,
+    /// Existing security groups (Lunanode), to pick at create.
+    pub security_groups: Vec<SecurityGroup>,
     pub images: Vec<Image>,
     pub flavors: Vec<Flavor>,
     pub key_pairs: Vec<KeyPair>,
@@ -174,6 +192,9 @@ pub struct Vm {
     pub labels: Vec<String>,
     /// The firewall rules the provider reports on the VM (Hyperstack); empty where it reports none.
     pub security_rules: Vec<SecurityRule>,
+    /// The public port SSH answers on: 22 unless the provider remapped it; None when it remapped it and
+    /// does not report where (Hyperstack's port randomisation), so the SSH dialog asks.
+    pub ssh_port: Option<u16>,
     /// The provider's raw record.
     #[ts(type = "unknown")]
     pub extra: serde_json::Value,
@@ -220,6 +241,14 @@ pub struct Capabilities {
     pub import_key: bool,
     /// The largest cloud-init user data the backend accepts, in bytes (0 when there is no cloud-init).
     pub max_user_data_bytes: u32,
+    /// VMs can be hibernated and restored (Hyperstack).
+    pub hibernate: bool,
+    /// A public IP can be attached to and detached from an existing VM (Hyperstack).
+    pub public_ip_attach: bool,
+    /// The create call can randomise the public ports (Hyperstack's `enable_port_randomization`).
+    pub port_randomization: bool,
+    /// Existing security groups can be attached at create (Lunanode's `securitygroups`).
+    pub security_groups: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -228,6 +257,9 @@ pub enum PowerAction {
     Start,
     Stop,
     Reboot,
+    Hibernate,
+    /// Wakes a hibernated VM.
+    Restore,
 }
 
 /// A create request in VMDeck's terms; each provider maps it to its own body.
@@ -240,6 +272,11 @@ pub struct CreateRequest {
     pub flavor: Option<String>,
     pub key_pair: Option<String>,
     pub assign_public_ip: bool,
+    /// Hyperstack: randomise the public ports (SSH then answers on a port other than 22). Sent explicitly,
+    /// since the API's default is true.
+    pub port_randomization: bool,
+    /// Existing security groups to attach (Lunanode), by id.
+    pub security_groups: Vec<String>,
     pub security_rules: Vec<SecurityRule>,
     /// cloud-init user data as plain text; providers that want base64 encode it.
     pub user_data: Option<String>,

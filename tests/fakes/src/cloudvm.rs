@@ -119,6 +119,8 @@ fn status_of(machine: &Machine) -> &'static str {
         Phase::Stopped => "ready",
         Phase::Starting | Phase::Rebooting => "starting",
         Phase::Deleting => "deleting",
+        // Only Hyperstack hibernates.
+        Phase::Hibernating | Phase::Hibernated | Phase::Restoring => "ready",
     }
 }
 

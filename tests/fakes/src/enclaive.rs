@@ -111,7 +111,10 @@ fn status_of(machine: &Machine) -> u64 {
     match machine.phase {
         Phase::Creating => STATUS_CREATED,
         Phase::Running | Phase::Starting | Phase::Rebooting => STATUS_RUNNING,
-        Phase::Stopping | Phase::Stopped | Phase::Deleting => STATUS_STOPPED_ASSUMED,
+        // Only Hyperstack hibernates; other fakes never enter those phases.
+        Phase::Stopping | Phase::Stopped | Phase::Deleting | Phase::Hibernating | Phase::Hibernated | Phase::Restoring => {
+            STATUS_STOPPED_ASSUMED
+        }
     }
 }
 

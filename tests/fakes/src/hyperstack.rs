@@ -6,11 +6,12 @@ use crate::credentials::HYPERSTACK_API_KEY;
 use crate::lifecycle::{Machine, Machines, Phase, Refusal};
 use crate::{fixture, serve, Options, Running};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, Request, State as AxState};
+use axum::extract::{Path, Query, Request, State as AxState};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use std::collections::HashMap;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,6 +28,38 @@ pub struct State {
     imported_keys: Arc<Mutex<Vec<Value>>>,
     next_id: Arc<AtomicU64>,
     next_console_job: Arc<AtomicU64>,
+    /// Console jobs by id: when each was requested, so the follow-up has the link only after one step.
+    console_jobs: Arc<Mutex<HashMap<String, std::time::Instant>>>,
+    step: std::time::Duration,
+}
+
+/// The most items the fake returns per page, whatever the page size asked for (the real cap is not
+/// documented; a cap below VMDeck's request checks that the client follows `page_size`).
+pub const MAX_PAGE_SIZE: usize = 50;
+/// The page size when none is asked for (not documented either).
+pub const DEFAULT_PAGE_SIZE: usize = 20;
+
+/// One page of `items` as the SDK's list envelopes carry it (`page`, `page_size`, `count`; here `count` is
+/// the total, which the docs do not settle), for `page` (1-based) and the size parameter `size_param`.
+fn page_of(items: Vec<Value>, query: &HashMap<String, String>, size_param: &str) -> (Vec<Value>, Value) {
+    let page = query.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+    let size = query
+        .get(size_param)
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE);
+    let total = items.len();
+    let shown: Vec<Value> = items.into_iter().skip((page - 1) * size).take(size).collect();
+    (shown, json!({"page": page, "page_size": size, "count": total}))
+}
+
+fn paged(mut envelope: Value, key: &str, items: Vec<Value>, query: &HashMap<String, String>) -> Json<Value> {
+    let (shown, fields) = page_of(items, query, "pageSize");
+    envelope[key] = Value::Array(shown);
+    for (k, v) in fields.as_object().unwrap() {
+        envelope[k] = v.clone();
+    }
+    Json(envelope)
 }
 
 pub fn error(status: StatusCode, message: &str) -> Response {
@@ -54,6 +87,8 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         imported_keys: Arc::default(),
         next_id: Arc::new(AtomicU64::new(2786)),
         next_console_job: Arc::new(AtomicU64::new(2299076)),
+        console_jobs: Arc::default(),
+        step: options.step,
     };
     let app = Router::new()
         .route("/v1/core/environments", get(environments))
@@ -64,7 +99,7 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
         .route("/v1/pricebook", get(pricebook))
         .route("/v1/core/virtual-machines", get(list_vms).post(create_vms))
         .route("/v1/core/virtual-machines/{id}", get(get_vm).delete(delete_vm))
-        .route("/v1/core/virtual-machines/{id}/{action}", get(vm_action))
+        .route("/v1/core/virtual-machines/{id}/{action}", get(vm_action).post(vm_post_action))
         .route("/v1/core/virtual-machines/{id}/console/{job}", get(console_link))
         .layer(middleware::from_fn(require_api_key))
         .with_state(state.clone());
@@ -101,16 +136,9 @@ fn environment_records() -> Vec<Value> {
     vec![fixture("hyperstack/environment-fields.json"), test1]
 }
 
-async fn environments() -> Json<Value> {
-    let environments = environment_records();
-    Json(json!({
-        "status": true,
-        "message": "Getting environments successful",
-        "environments": environments,
-        "page": null,
-        "page_size": null,
-        "count": environments.len(),
-    }))
+async fn environments(Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+    let envelope = json!({"status": true, "message": "Getting environments successful"});
+    paged(envelope, "environments", environment_records(), &query)
 }
 
 fn flavor_records() -> Vec<Value> {
@@ -147,11 +175,15 @@ async fn pricebook() -> Json<Value> {
 
 const IMAGE_NAME: &str = "Ubuntu Server 22.04 LTS R535 CUDA 12.2";
 
-async fn images() -> Json<Value> {
-    Json(json!({
-        "status": true,
-        "message": "Getting images successful",
-        "images": [{
+/// `GET /core/images?page&per_page` (SDK `List_Images`); its envelope `{status, message, images}` has no
+/// paging fields (SDK `Images`). The fake pages the region groups.
+async fn images(Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+    let (groups, _) = page_of(image_groups(), &query, "per_page");
+    Json(json!({"status": true, "message": "Getting images successful", "images": groups}))
+}
+
+fn image_groups() -> Vec<Value> {
+    vec![json!({
             "region_name": "staging-CA-1",
             "type": "Ubuntu",
             "logo": "",
@@ -160,8 +192,7 @@ async fn images() -> Json<Value> {
                 "version": "22.04 LTS R535 CUDA 12.2", "size": 23, "display_size": "23.00 GB",
                 "is_public": true, "description": "", "labels": []
             }]
-        }]
-    }))
+    })]
 }
 
 const KEY_NAME: &str = "example-key";
@@ -178,10 +209,9 @@ fn keypair_records(state: &State) -> Vec<Value> {
     keys
 }
 
-async fn keypairs(AxState(state): AxState<State>) -> Json<Value> {
-    Json(
-        json!({"status": true, "message": "Getting keypairs successful", "keypairs": keypair_records(&state)}),
-    )
+async fn keypairs(AxState(state): AxState<State>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+    let envelope = json!({"status": true, "message": "Getting keypairs successful"});
+    paged(envelope, "keypairs", keypair_records(&state), &query)
 }
 
 /// Import key pair: `{name (≤ 50), environment_name, public_key}` all required; 404 for an unknown
@@ -257,9 +287,15 @@ fn status_of(machines: &Machines, machine: &Machine) -> &'static str {
     match machine.phase {
         Phase::Creating if machines.stage(machine) == 0 => "CREATING",
         Phase::Creating => "BUILD",
-        Phase::Running | Phase::Stopping => "ACTIVE",
-        Phase::Stopped | Phase::Starting => "SHUTOFF",
-        Phase::Rebooting => "HARD_REBOOT",
+        // The statuses of infrahub-doc.nexgencloud.com/docs/virtual-machines/vm-states-and-statuses/.
+        Phase::Running => "ACTIVE",
+        Phase::Stopping => "STOPPING",
+        Phase::Stopped => "SHUTOFF",
+        Phase::Starting => "STARTING",
+        Phase::Rebooting => "REBOOTING",
+        Phase::Hibernating => "HIBERNATING",
+        Phase::Hibernated => "HIBERNATED",
+        Phase::Restoring => "RESTORING",
         Phase::Deleting => "DELETING",
     }
 }
@@ -273,7 +309,8 @@ fn render(machines: &Machines, machine: &Machine) -> Value {
     record["vm_state"] = match status {
         "CREATING" => Value::Null,
         "BUILD" => json!("building"),
-        "SHUTOFF" => json!("stopped"),
+        "SHUTOFF" | "STARTING" => json!("stopped"),
+        "HIBERNATED" | "RESTORING" => json!("hibernated"),
         _ => json!("active"),
     };
     record["power_state"] =
@@ -290,18 +327,13 @@ fn render(machines: &Machines, machine: &Machine) -> Value {
     record
 }
 
-async fn list_vms(AxState(state): AxState<State>) -> Json<Value> {
+/// `GET /core/virtual-machines?page&pageSize`: SDK `Instances` = `{status, message, instances, count, page,
+/// page_size}`.
+async fn list_vms(AxState(state): AxState<State>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
     let mut machines = state.machines.lock().unwrap();
     let list = machines.list();
     let instances: Vec<Value> = list.iter().map(|m| render(&machines, m)).collect();
-    Json(json!({
-        "status": true,
-        "message": "Getting instances successful",
-        "instances": instances,
-        "instance_count": instances.len(),
-        "page": null,
-        "page_size": null,
-    }))
+    paged(json!({"status": true, "message": "Getting instances successful"}), "instances", instances, &query)
 }
 
 async fn get_vm(AxState(state): AxState<State>, Path(id): Path<String>) -> Response {
@@ -432,10 +464,14 @@ async fn vm_action(AxState(state): AxState<State>, Path((id, action)): Path<(Str
         "start" => machines.start(&id),
         "stop" => machines.stop(&id),
         "hard-reboot" => machines.reboot(&id),
+        // Both GET (SDK `Hibernate_VM`, `Restore_VM_from_hibernation`); `retain_ip` is optional.
+        "hibernate" => machines.hibernate(&id),
+        "hibernate-restore" => machines.restore(&id),
         "request-console" => {
             return match machines.get(&id) {
                 Some(m) if matches!(m.phase, Phase::Running) => {
                     let job = state.next_console_job.fetch_add(1, Ordering::SeqCst);
+                    state.console_jobs.lock().unwrap().insert(job.to_string(), std::time::Instant::now());
                     Json(json!({
                         "status": true,
                         "message": "Please wait a few seconds and visit the below link to access your VNC console URL",
@@ -459,17 +495,49 @@ async fn vm_action(AxState(state): AxState<State>, Path((id, action)): Path<(Str
     }
 }
 
-/// The second step of the console flow; its response body is not documented (see the provider notes).
+/// The second step of the console flow: SDK `VNCURL` = `{status, message, vnc_url: {id, vnc_url}}`. Before
+/// the job is done (one fake step) the answer is not documented; the fake answers a 404, one of the
+/// endpoint's documented statuses.
 async fn console_link(AxState(state): AxState<State>, Path((id, job)): Path<(String, String)>) -> Response {
     if state.machines.lock().unwrap().get(&id).is_none() {
         return not_found(&id);
     }
-    Json(json!({
-        "status": true,
-        "message": "Success",
-        "console_url": format!("https://console.example.invalid/vnc_auto.html?token=fake-{job}"),
-    }))
-    .into_response()
+    let requested = state.console_jobs.lock().unwrap().get(&job).copied();
+    match requested {
+        None => error(StatusCode::NOT_FOUND, &format!("Console job {job} not found")),
+        Some(at) if at.elapsed() < state.step => error(StatusCode::NOT_FOUND, "Console is not ready yet"),
+        Some(_) => Json(json!({
+            "status": true,
+            "message": "Success",
+            "vnc_url": {
+                "id": job.parse::<u64>().unwrap_or(0),
+                "vnc_url": format!("https://console.example.invalid/vnc_auto.html?token=fake-{job}"),
+            },
+        }))
+        .into_response(),
+    }
+}
+
+/// `POST …/attach-floatingip` and `…/detach-floatingip` (SDK FloatingIpApi), answering `{status, message}`.
+async fn vm_post_action(AxState(state): AxState<State>, Path((id, action)): Path<(String, String)>) -> Response {
+    let mut machines = state.machines.lock().unwrap();
+    let Some(machine) = machines.get_mut(&id) else { return not_found(&id) };
+    let attached = machine.record["floating_ip_status"] == json!("ATTACHED")
+        || machine.record["floating_ip_status"] == json!("ATTACHING");
+    match action.as_str() {
+        "attach-floatingip" if attached => bad_request("A public IP is already attached"),
+        "attach-floatingip" => {
+            machine.record["floating_ip_status"] = json!("ATTACHED");
+            Json(json!({"status": true, "message": "Public IP attached"})).into_response()
+        }
+        "detach-floatingip" if !attached => bad_request("No public IP is attached"),
+        "detach-floatingip" => {
+            machine.record["floating_ip_status"] = json!("NOT_ATTACHED");
+            machine.record["floating_ip"] = Value::Null;
+            Json(json!({"status": true, "message": "Public IP detached"})).into_response()
+        }
+        _ => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
 }
 
 async fn delete_vm(AxState(state): AxState<State>, Path(id): Path<String>) -> Response {

@@ -12,6 +12,10 @@ pub enum Phase {
     Stopped,
     Starting,
     Rebooting,
+    /// Hyperstack's hibernation: HIBERNATING for one step, then HIBERNATED until restored (RESTORING, one step).
+    Hibernating,
+    Hibernated,
+    Restoring,
     /// Lasts one step; then the machine is gone.
     Deleting,
 }
@@ -20,16 +24,22 @@ impl Phase {
     fn steps(self) -> Option<u32> {
         match self {
             Phase::Creating => Some(2),
-            Phase::Stopping | Phase::Starting | Phase::Rebooting | Phase::Deleting => Some(1),
-            Phase::Running | Phase::Stopped => None,
+            Phase::Stopping
+            | Phase::Starting
+            | Phase::Rebooting
+            | Phase::Hibernating
+            | Phase::Restoring
+            | Phase::Deleting => Some(1),
+            Phase::Running | Phase::Stopped | Phase::Hibernated => None,
         }
     }
 
     fn next(self) -> Option<Phase> {
         match self {
-            Phase::Creating | Phase::Starting | Phase::Rebooting => Some(Phase::Running),
+            Phase::Creating | Phase::Starting | Phase::Rebooting | Phase::Restoring => Some(Phase::Running),
             Phase::Stopping => Some(Phase::Stopped),
-            Phase::Deleting | Phase::Running | Phase::Stopped => None,
+            Phase::Hibernating => Some(Phase::Hibernated),
+            Phase::Deleting | Phase::Running | Phase::Stopped | Phase::Hibernated => None,
         }
     }
 }
@@ -148,6 +158,14 @@ impl Machines {
         self.transition(id, &[Phase::Running], Phase::Rebooting)
     }
 
+    pub fn hibernate(&mut self, id: &str) -> Result<(), Refusal> {
+        self.transition(id, &[Phase::Running], Phase::Hibernating)
+    }
+
+    pub fn restore(&mut self, id: &str) -> Result<(), Refusal> {
+        self.transition(id, &[Phase::Hibernated], Phase::Restoring)
+    }
+
     pub fn delete(&mut self, id: &str) -> Result<(), Refusal> {
         let all = [
             Phase::Creating,
@@ -156,6 +174,7 @@ impl Machines {
             Phase::Stopped,
             Phase::Starting,
             Phase::Rebooting,
+            Phase::Hibernated,
         ];
         self.transition(id, &all, Phase::Deleting)
     }

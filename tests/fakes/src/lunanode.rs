@@ -27,6 +27,11 @@ pub const REGIONS: &[(&str, &str)] =
 pub struct State {
     pub machines: Arc<Mutex<Machines>>,
     next_id: Arc<AtomicU64>,
+    /// Every nonce in the order requests arrived, for the ordering test.
+    pub nonces: Arc<Mutex<Vec<u64>>>,
+    /// Security groups (`securitygroup/*`) and startup scripts (`script/*`) made through the API.
+    pub groups: Arc<Mutex<Vec<Value>>>,
+    pub scripts: Arc<Mutex<Vec<Value>>>,
 }
 
 /// How failures look: HTTP 200 with `success: "no"` (the status code of a failure is not documented;
@@ -63,7 +68,13 @@ pub async fn start(options: Options) -> std::io::Result<Running<State>> {
     let mut seeded = Machine::new(id, "myvm", Phase::Running, documented);
     seeded.public_ip = Some("172.81.176.21".into());
     machines.lock().unwrap().insert(seeded);
-    let state = State { machines: machines.clone(), next_id: Arc::new(AtomicU64::new(1)) };
+    let state = State {
+        machines: machines.clone(),
+        next_id: Arc::new(AtomicU64::new(1)),
+        nonces: Arc::default(),
+        groups: Arc::new(Mutex::new(vec![json!({"group_id": "4", "name": "default", "region": "toronto"})])),
+        scripts: Arc::default(),
+    };
     let app = Router::new().route("/api/{category}/{action}/", post(dispatch)).with_state(state.clone());
     let seeder = {
         let state = state.clone();
@@ -105,6 +116,7 @@ async fn dispatch(
         Ok(params) => params,
         Err(response) => return response,
     };
+    state.nonces.lock().unwrap().push(signed.nonce.parse().unwrap_or(0));
     let param = |name: &str| params.get(name).and_then(Value::as_str).unwrap_or_default().to_owned();
     match format!("{category}/{action}").as_str() {
         "vm/list" => vm_list(&state),
@@ -119,14 +131,25 @@ async fn dispatch(
                 REGIONS.iter().map(|(id, name)| ((*id).into(), json!(name))).collect();
             ok(Map::from_iter([("regions".into(), Value::Object(regions))]))
         }
+        // LunaNode's own launchbtcpay (main.go) decodes this answer as top-level `{id, value}` entries
+        // beside `success`; the fake answers that shape, keyed by position.
         "sshkey/list" => ok(Map::from_iter([(
-            "sshkeys".into(),
-            json!([{"id": "231", "name": "laptop", "value": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFake vmdeck@test"}]),
+            "0".into(),
+            json!({"id": "231", "value": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeFakeFake vmdeck@test"}),
         )])),
-        "securitygroup/list" => ok(Map::from_iter([(
-            "security_groups".into(),
-            json!([{"id": "4", "name": "default", "region": "toronto"}]),
-        )])),
+        // No public source shows this answer; the fake's shape is its own (docs/providers/lunanode.md).
+        "securitygroup/list" => {
+            let groups = state.groups.lock().unwrap().clone();
+            ok(Map::from_iter([("security_groups".into(), Value::Array(groups))]))
+        }
+        "securitygroup/create" => group_create(&state, &params),
+        "securitygroup/rule-insert" => rule_insert(&state, &params),
+        "securitygroup/delete" => group_delete(&state, &params),
+        "script/create" => script_create(&state, &params),
+        "script/delete" => {
+            state.scripts.lock().unwrap().retain(|s| s["script_id"] != params["script_id"]);
+            ok(Map::new())
+        }
         _ => fail("invalid handler"),
     }
 }
@@ -171,6 +194,8 @@ fn status_fields(machine: &Machine) -> (&'static str, &'static str, &'static str
         Phase::Stopping => ("active", "Stopping", "yellow"),
         Phase::Stopped => ("stopped", "Offline", "red"),
         Phase::Deleting => ("deleted", "Deleting", "red"),
+        // Only Hyperstack hibernates.
+        Phase::Hibernating | Phase::Hibernated | Phase::Restoring => ("stopped", "Offline", "red"),
     }
 }
 
@@ -206,6 +231,59 @@ fn vm_info(state: &State, id: &str) -> Response {
     Json(record).into_response()
 }
 
+fn required<'a>(params: &'a Map<String, Value>, names: &[&str]) -> Result<Vec<&'a str>, Response> {
+    names
+        .iter()
+        .map(|n| params.get(*n).and_then(Value::as_str).filter(|v| !v.is_empty()).ok_or_else(|| fail(&format!("{n} is required"))))
+        .collect()
+}
+
+/// `securitygroup/create` takes `region` and `name` (nomoon/lunanode:lunanode_api_def.yaml); the answer's
+/// `group_id` is the fake's assumption.
+fn group_create(state: &State, params: &Map<String, Value>) -> Response {
+    let fields = match required(params, &["region", "name"]) {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let id = (100 + state.next_id.fetch_add(1, Ordering::SeqCst)).to_string();
+    state.groups.lock().unwrap().push(json!({"group_id": id, "region": fields[0], "name": fields[1], "rules": []}));
+    ok(Map::from_iter([("group_id".into(), json!(id))]))
+}
+
+/// `securitygroup/rule-insert`: required `region, group_id, direction, type, protocol, remote_type,
+/// remote_value`, optional `port_min, port_max, label` (same source). Accepted values are not documented.
+fn rule_insert(state: &State, params: &Map<String, Value>) -> Response {
+    let names = ["region", "group_id", "direction", "type", "protocol", "remote_type", "remote_value"];
+    if let Err(response) = required(params, &names) {
+        return response;
+    }
+    let mut groups = state.groups.lock().unwrap();
+    let Some(group) = groups.iter_mut().find(|g| g["group_id"] == params["group_id"]) else {
+        return fail("security group not found");
+    };
+    group["rules"].as_array_mut().map(|rules| rules.push(Value::Object(params.clone())));
+    ok(Map::new())
+}
+
+fn group_delete(state: &State, params: &Map<String, Value>) -> Response {
+    if let Err(response) = required(params, &["region", "group_id"]) {
+        return response;
+    }
+    state.groups.lock().unwrap().retain(|g| g["group_id"] != params["group_id"]);
+    ok(Map::new())
+}
+
+/// `script/create` with `name` and `content` answers `script_id` (LunaNode/launchbtcpay:main.go).
+fn script_create(state: &State, params: &Map<String, Value>) -> Response {
+    let fields = match required(params, &["name", "content"]) {
+        Ok(fields) => fields,
+        Err(response) => return response,
+    };
+    let id = (500 + state.next_id.fetch_add(1, Ordering::SeqCst)).to_string();
+    state.scripts.lock().unwrap().push(json!({"script_id": id, "name": fields[0], "content": fields[1]}));
+    ok(Map::from_iter([("script_id".into(), json!(id))]))
+}
+
 fn vm_create(state: &State, params: &Map<String, Value>) -> Response {
     let param = |name: &str| params.get(name).and_then(Value::as_str).filter(|v| !v.is_empty());
     let Some(hostname) = param("hostname") else { return fail("hostname is required") };
@@ -226,6 +304,16 @@ fn vm_create(state: &State, params: &Map<String, Value>) -> Response {
     if !REGIONS.iter().any(|(id, _)| *id == region) {
         return fail("invalid region");
     }
+    // `securitygroups` and `scripts` are comma lists of ids (seed); each must exist.
+    let groups: Vec<String> = param("securitygroups").map(|g| g.split(',').map(str::to_owned).collect()).unwrap_or_default();
+    if let Some(unknown) = groups.iter().find(|g| !state.groups.lock().unwrap().iter().any(|k| k["group_id"] == json!(g))) {
+        return fail(&format!("security group {unknown} not found"));
+    }
+    if let Some(scripts) = param("scripts") {
+        if scripts.split(',').any(|id| !state.scripts.lock().unwrap().iter().any(|k| k["script_id"] == json!(id))) {
+            return fail("script not found");
+        }
+    }
     let n = state.next_id.fetch_add(1, Ordering::SeqCst);
     let id = format!("{n:08x}-0a86-42ea-bea8-ed60bd960c68");
     let mut record = fixture("lunanode/vm-info-200.json");
@@ -242,6 +330,13 @@ fn vm_create(state: &State, params: &Map<String, Value>) -> Response {
         record["extra"][key] = value;
     }
     record["info"]["hostname"] = json!(hostname);
+    // vm/info names a VM's groups by id and by name (seed: security_group_ids, security_groups, securitygroups).
+    let known = state.groups.lock().unwrap().clone();
+    let names: Vec<Value> =
+        groups.iter().filter_map(|id| known.iter().find(|g| g["group_id"] == json!(id)).map(|g| g["name"].clone())).collect();
+    record["info"]["security_group_ids"] = json!(groups);
+    record["info"]["security_groups"] = json!(names);
+    record["info"]["securitygroups"] = json!(names);
     let mut machine = Machine::new(id.clone(), hostname, Phase::Creating, record);
     machine.public_ip = Some(format!("172.81.176.{}", 100 + n % 100));
     state.machines.lock().unwrap().insert(machine);

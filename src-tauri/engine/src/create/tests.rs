@@ -21,6 +21,7 @@ fn catalog() -> Catalog {
         available,
     };
     Catalog {
+        security_groups: Vec::new(),
         regions: vec![Region {
             id: "default-NORWAY-1".into(),
             name: "default".into(),

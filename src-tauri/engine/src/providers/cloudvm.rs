@@ -2,7 +2,7 @@
 //! errors. See docs/providers/cloudvm.md.
 
 use super::http::{text_message, Http, Retry};
-use super::{base_url, unsupported, Provider, USER_DATA_LIMIT};
+use super::{seg, base_url, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -138,6 +138,7 @@ fn vm_of(record: &Value, environment: &str) -> Vm {
         created: None,
         labels: Vec::new(),
         security_rules: Vec::new(),
+        ssh_port: Some(22),
         extra: record.clone(),
     }
 }
@@ -164,6 +165,10 @@ impl Provider for CloudVm {
             clone_only: false,
             public_ip_choice: false,
             max_user_data_bytes: USER_DATA_LIMIT,
+            hibernate: false,
+            public_ip_attach: false,
+            port_randomization: false,
+            security_groups: false,
         }
     }
 
@@ -190,6 +195,7 @@ impl Provider for CloudVm {
             flavors,
             key_pairs: Vec::new(),
             rule_protocols: Vec::new(),
+            security_groups: Vec::new(),
         })
     }
 
@@ -239,12 +245,13 @@ impl Provider for CloudVm {
             PowerAction::Start => "start",
             PowerAction::Stop => "stop",
             PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
+            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
         };
-        self.call(Retry::Never, Method::GET, &format!("/vm/{id}/{verb}"), None).await.map(drop)
+        self.call(Retry::Never, Method::GET, &format!("/vm/{}/{verb}", seg(id)), None).await.map(drop)
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        self.call(Retry::Never, Method::DELETE, &format!("/vm/{id}"), None).await.map(drop)
+        self.call(Retry::Never, Method::DELETE, &format!("/vm/{}", seg(id)), None).await.map(drop)
     }
 
     async fn console(&self, _id: &str) -> Result<ConsoleTarget> {

@@ -2,7 +2,7 @@
 //! token), then Bearer auth. See docs/providers/enclaive.md, including what is still an open question.
 
 use super::http::{json_message, Http, Retry};
-use super::{base_url, text, unsupported, Provider};
+use super::{seg, base_url, text, unsupported, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -112,14 +112,23 @@ impl Enclaive {
                 })
                 .await;
             match result {
-                // A 401 means the request was not carried out, so sending it again after a fresh login is
-                // safe even for a create.
+                // A read is sent again after a fresh login. A create or an action is sent exactly once: a
+                // 401 does not prove the server did nothing, so the session is dropped and the user decides.
                 Err(err)
                     if err.code == ErrorCode::AuthFailed
                         && !relogged
                         && matches!(self.auth, EnclaiveAuth::Login { .. }) =>
                 {
                     *self.session.lock().await = None;
+                    if retry == Retry::Never {
+                        return Err(AppError::new(
+                            ErrorCode::AuthFailed,
+                            "enclaive's session had expired. VMDeck did not send this again, since repeating a \
+                             change is not safe: check the Machines list, then try again (VMDeck signs in anew).",
+                        )
+                        .with_detail("provider", "enclaive")
+                        .with_detail("request", format!("{method} {path}")));
+                    }
                     relogged = true;
                 }
                 Err(err) => return Err(err),
@@ -208,6 +217,7 @@ pub(crate) fn vm_of(record: &Value) -> Vm {
             .map(|t| t.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_default(),
         security_rules: Vec::new(),
+        ssh_port: Some(22),
         extra: record.clone(),
     }
 }
@@ -234,6 +244,10 @@ impl Provider for Enclaive {
             clone_only: true,
             public_ip_choice: false,
             max_user_data_bytes: 0,
+            hibernate: false,
+            public_ip_attach: false,
+            port_randomization: false,
+            security_groups: false,
         }
     }
 
@@ -252,7 +266,7 @@ impl Provider for Enclaive {
 
     async fn get_vm(&self, id: &str) -> Result<Vm> {
         Ok(vm_of(
-            &self.call(Retry::Idempotent, Method::GET, &format!("/api/virtual-machines/{id}"), None).await?,
+            &self.call(Retry::Idempotent, Method::GET, &format!("/api/virtual-machines/{}", seg(id)), None).await?,
         ))
     }
 
@@ -328,14 +342,15 @@ impl Provider for Enclaive {
             PowerAction::Start => "start",
             PowerAction::Stop => "stop",
             PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
+            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
         };
-        self.call(Retry::Never, Method::PUT, &format!("/api/virtual-machines/{id}/{verb}"), None)
+        self.call(Retry::Never, Method::PUT, &format!("/api/virtual-machines/{}/{verb}", seg(id)), None)
             .await
             .map(drop)
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        self.call(Retry::Never, Method::DELETE, &format!("/api/virtual-machines/{id}"), None).await.map(drop)
+        self.call(Retry::Never, Method::DELETE, &format!("/api/virtual-machines/{}", seg(id)), None).await.map(drop)
     }
 
     async fn console(&self, _id: &str) -> Result<ConsoleTarget> {

@@ -1,7 +1,12 @@
 //! Hyperstack (NexGen Cloud Infrahub): `api_key` header, JSON envelopes. See docs/providers/hyperstack.md.
 
+mod console;
+mod paging;
+mod records;
+
 use super::http::{json_message, Http, Retry};
-use super::{array, base_url, text, unsupported, Provider, USER_DATA_LIMIT};
+use super::{array, base_url, seg, text, Provider, USER_DATA_LIMIT};
+use records::{flavor_of, key_pair_of, price_of, vm_of};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -11,10 +16,13 @@ use serde_json::{json, Value};
 
 pub const DEFAULT_BASE_URL: &str = "https://infrahub-api.nexgencloud.com/v1";
 
+pub use console::ConsolePolling;
+
 pub struct Hyperstack {
     http: Http,
     base: String,
     api_key: Secret,
+    console_polling: ConsolePolling,
 }
 
 impl Hyperstack {
@@ -23,11 +31,25 @@ impl Hyperstack {
             http: Http::new(ProviderKind::Hyperstack, json_message)?,
             base: base_url(base_url_),
             api_key,
+            console_polling: ConsolePolling::default(),
         })
     }
 
     pub fn with_http(base_url_: &str, api_key: Secret, http: Http) -> Self {
-        Self { http, base: base_url(base_url_), api_key }
+        Self { http, base: base_url(base_url_), api_key, console_polling: ConsolePolling::default() }
+    }
+
+    /// How often and how long the console job is polled (tests shorten it).
+    pub fn with_console_polling(mut self, polling: ConsolePolling) -> Self {
+        self.console_polling = polling;
+        self
+    }
+
+    /// GET `/core/virtual-machines/{id}/{verb}`: the lifecycle calls, each sent once.
+    async fn vm_verb(&self, id: &str, verb: &str) -> Result<()> {
+        self.call(Retry::Never, Method::GET, &format!("/core/virtual-machines/{}/{verb}", seg(id)), None)
+            .await
+            .map(drop)
     }
 
     async fn call(&self, retry: Retry, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
@@ -64,111 +86,6 @@ impl Hyperstack {
     }
 }
 
-fn state_of(status: &str) -> VmState {
-    match status {
-        "CREATING" | "BUILD" | "BUILDING" | "PRE_ACTIVE" => VmState::Creating,
-        "ACTIVE" => VmState::Running,
-        "SHUTOFF" | "STOPPED" | "HIBERNATED" => VmState::Stopped,
-        "REBOOT" | "HARD_REBOOT" => VmState::Rebooting,
-        "DELETING" => VmState::Deleting,
-        "ERROR" => VmState::Error,
-        _ => VmState::Unknown,
-    }
-}
-
-/// Create calls name flavors (`flavor_name`), so the name is the id, as for images and key pairs.
-fn flavor_of(value: &Value) -> Flavor {
-    Flavor {
-        id: text(value, "name").unwrap_or_default(),
-        name: text(value, "name").unwrap_or_default(),
-        region: text(value, "region_name"),
-        vcpu: value.get("cpu").and_then(Value::as_u64).map(|c| c as u32),
-        ram_gb: value.get("ram").and_then(Value::as_f64),
-        disk_gb: value.get("disk").and_then(Value::as_f64),
-        gpu: text(value, "gpu"),
-        gpu_count: value.get("gpu_count").and_then(Value::as_u64).unwrap_or(0) as u32,
-        price: None,
-        available: value.get("stock_available").and_then(Value::as_bool).unwrap_or(true),
-    }
-}
-
-/// A flavor's hourly price from the pricebook (`GET /pricebook`, a bare array of `{name, value, …}` whose
-/// `value` is the hourly price of the named resource): an entry for the flavor itself if there is one,
-/// else its GPU model's price times its GPU count. The pricebook names no currency.
-fn price_of(flavor: &Value, pricebook: &Value) -> Option<Price> {
-    let entries = pricebook.as_array()?;
-    let hourly = |name: &str| {
-        entries
-            .iter()
-            .find(|e| text(e, "name").as_deref() == Some(name))
-            .and_then(|e| e.get("value").and_then(Value::as_f64))
-    };
-    let own = text(flavor, "name").and_then(|name| hourly(&name));
-    let by_gpu = || {
-        let count = flavor.get("gpu_count").and_then(Value::as_f64).filter(|n| *n > 0.0)?;
-        Some(hourly(&text(flavor, "gpu")?)? * count)
-    };
-    let per_hour = own.or_else(by_gpu)?;
-    Some(Price { per_hour: Some(per_hour), ..Price::default() })
-}
-
-pub(crate) fn vm_of(instance: &Value) -> Vm {
-    let status = text(instance, "status").unwrap_or_default();
-    let mut addresses = Vec::new();
-    if let Some(ip) = text(instance, "floating_ip") {
-        addresses.push(Address::new(&ip, true));
-    }
-    if let Some(ip) = text(instance, "fixed_ip") {
-        addresses.push(Address::new(&ip, false));
-    }
-    Vm {
-        id: instance.get("id").map(|v| v.to_string().trim_matches('"').to_owned()).unwrap_or_default(),
-        name: text(instance, "name").unwrap_or_default(),
-        provider: ProviderKind::Hyperstack,
-        state: state_of(&status),
-        raw_state: status,
-        addresses,
-        region: instance.get("environment").and_then(|e| text(e, "region")),
-        image: instance.get("image").and_then(|i| text(i, "name")).or_else(|| text(instance, "os")),
-        flavor: instance.get("flavor").filter(|f| f.is_object()).map(flavor_of),
-        created: text(instance, "created_at"),
-        labels: instance
-            .get("labels")
-            .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
-            .unwrap_or_default(),
-        security_rules: array(instance, "security_rules").iter().filter_map(rule_of).collect(),
-        extra: instance.clone(),
-    }
-}
-
-/// Key pairs are named in create calls, so the name is the id; each belongs to one environment.
-fn key_pair_of(record: &Value) -> KeyPair {
-    KeyPair {
-        id: text(record, "name").unwrap_or_default(),
-        name: text(record, "name").unwrap_or_default(),
-        fingerprint: text(record, "fingerprint"),
-        region: record.get("environment").and_then(|e| text(e, "name")),
-    }
-}
-
-/// A rule of an instance record back in VMDeck's terms.
-fn rule_of(rule: &Value) -> Option<SecurityRule> {
-    let port = |key: &str| rule.get(key).and_then(Value::as_u64).and_then(|p| u16::try_from(p).ok());
-    Some(SecurityRule {
-        direction: if text(rule, "direction")? == "egress" { Direction::Egress } else { Direction::Ingress },
-        protocol: text(rule, "protocol")?,
-        ethertype: if text(rule, "ethertype").as_deref() == Some("IPv6") {
-            IpVersion::V6
-        } else {
-            IpVersion::V4
-        },
-        cidr: text(rule, "remote_ip_prefix")?,
-        port_min: port("port_range_min"),
-        port_max: port("port_range_max"),
-    })
-}
-
 fn create_body(request: &CreateRequest) -> Result<Value> {
     let need = |value: &Option<String>, field: &str| {
         value.clone().ok_or_else(|| AppError::invalid_input(field, format!("Hyperstack needs a {field}.")))
@@ -200,6 +117,9 @@ fn create_body(request: &CreateRequest) -> Result<Value> {
         "key_name": need(&request.key_pair, "key pair")?,
         "count": request.count,
         "assign_floating_ip": request.assign_public_ip,
+        // Always sent: the API randomises the public ports when the field is missing (seed), which moves SSH
+        // off port 22.
+        "enable_port_randomization": request.assign_public_ip && request.port_randomization,
     });
     if !rules.is_empty() {
         body["security_rules"] = Value::Array(rules);
@@ -235,15 +155,19 @@ impl Provider for Hyperstack {
             clone_only: false,
             public_ip_choice: true,
             max_user_data_bytes: USER_DATA_LIMIT,
+            hibernate: true,
+            public_ip_attach: true,
+            port_randomization: true,
+            security_groups: false,
         }
     }
 
     async fn catalog(&self) -> Result<Catalog> {
         let (environments, flavors, images, keypairs, protocols, pricebook) = tokio::join!(
-            self.get("/core/environments"),
+            self.get_all(&paging::ENVIRONMENTS),
             self.get("/core/flavors"),
-            self.get("/core/images"),
-            self.get("/core/keypairs"),
+            self.get_all(&paging::IMAGES),
+            self.get_all(&paging::KEY_PAIRS),
             self.get("/core/sg-rules-protocols"),
             self.get("/pricebook"),
         );
@@ -255,7 +179,7 @@ impl Provider for Hyperstack {
             Value::Null
         });
         Ok(Catalog {
-            regions: array(&environments, "environments")
+            regions: environments
                 .iter()
                 .map(|e| Region {
                     id: text(e, "name").unwrap_or_default(),
@@ -267,7 +191,7 @@ impl Provider for Hyperstack {
                     area: text(e, "region"),
                 })
                 .collect(),
-            images: array(&images, "images")
+            images: images
                 .iter()
                 .flat_map(|group| array(group, "images"))
                 .map(|i| Image {
@@ -285,7 +209,8 @@ impl Provider for Hyperstack {
                 .flat_map(|group| array(group, "flavors"))
                 .map(|f| Flavor { price: price_of(&f, &pricebook), ..flavor_of(&f) })
                 .collect(),
-            key_pairs: array(&keypairs, "keypairs").iter().map(key_pair_of).collect(),
+            key_pairs: keypairs.iter().map(key_pair_of).collect(),
+            security_groups: Vec::new(),
             rule_protocols: array(&protocols, "protocols")
                 .iter()
                 .filter_map(|p| p.as_str().map(str::to_owned))
@@ -294,16 +219,11 @@ impl Provider for Hyperstack {
     }
 
     async fn list_vms(&self) -> Result<Vec<Vm>> {
-        let answer = self.get("/core/virtual-machines").await?;
-        Ok(answer
-            .get("instances")
-            .and_then(Value::as_array)
-            .map(|i| i.iter().map(vm_of).collect())
-            .unwrap_or_default())
+        Ok(self.get_all(&paging::VMS).await?.iter().map(vm_of).collect())
     }
 
     async fn get_vm(&self, id: &str) -> Result<Vm> {
-        let answer = self.get(&format!("/core/virtual-machines/{id}")).await?;
+        let answer = self.get(&format!("/core/virtual-machines/{}", seg(id))).await?;
         Ok(vm_of(&answer["instance"]))
     }
 
@@ -325,6 +245,7 @@ impl Provider for Hyperstack {
             flavor: record.get("flavor").and_then(|f| text(f, "name")),
             key_pair: record.get("keypair").and_then(|k| text(k, "name")),
             assign_public_ip: record.get("floating_ip").is_some_and(|ip| !ip.is_null()),
+            port_randomization: record.get("port_randomization").and_then(Value::as_bool).unwrap_or(false),
             security_rules: vm.security_rules.clone(),
             labels: vm.labels.clone(),
             ..CreateRequest::default()
@@ -359,27 +280,26 @@ impl Provider for Hyperstack {
             PowerAction::Start => "start",
             PowerAction::Stop => "stop",
             PowerAction::Reboot => "hard-reboot",
+            PowerAction::Hibernate => "hibernate",
+            PowerAction::Restore => "hibernate-restore",
         };
-        self.call(Retry::Never, Method::GET, &format!("/core/virtual-machines/{id}/{verb}"), None)
-            .await
-            .map(drop)
+        self.vm_verb(id, verb).await
+    }
+
+    /// `POST …/attach-floatingip` and `…/detach-floatingip` (SDK FloatingIpApi), each answering
+    /// `{status, message}`; the address shows in `floating_ip` once attached.
+    async fn set_public_ip(&self, id: &str, attached: bool) -> Result<()> {
+        let verb = if attached { "attach-floatingip" } else { "detach-floatingip" };
+        let path = format!("/core/virtual-machines/{}/{verb}", seg(id));
+        self.call(Retry::Never, Method::POST, &path, None).await.map(drop)
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        self.call(Retry::Never, Method::DELETE, &format!("/core/virtual-machines/{id}"), None).await.map(drop)
+        let path = format!("/core/virtual-machines/{}", seg(id));
+        self.call(Retry::Never, Method::DELETE, &path, None).await.map(drop)
     }
 
     async fn console(&self, id: &str) -> Result<ConsoleTarget> {
-        let first = self.get(&format!("/core/virtual-machines/{id}/request-console")).await?;
-        let Some(path) = text(&first, "url") else {
-            return Err(unsupported(self.kind(), "console for this VM"));
-        };
-        let link = self.get(&path).await?;
-        // The field of the second answer is not documented; accept the likely names.
-        let url = ["console_url", "url", "vnc_url"].iter().find_map(|k| text(&link, k)).ok_or_else(|| {
-            AppError::new(ErrorCode::MalformedResponse, "Hyperstack's console answer holds no link.")
-                .with_detail("provider", "Hyperstack")
-        })?;
-        Ok(ConsoleTarget::Url { url })
+        self.console_link(id).await
     }
 }

@@ -2,7 +2,11 @@
 //! See docs/providers/lunanode.md for the signature and what is still an open question.
 
 use super::http::{Http, Retry};
-use super::{array, base_url, text, unsupported, Provider};
+mod records;
+mod setup;
+
+use super::{array, base_url, text, unsupported, Provider, USER_DATA_LIMIT};
+use records::{number, vm_of_extra, vm_of_info};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -23,6 +27,9 @@ pub struct Lunanode {
     api_id: String,
     api_key: Secret,
     last_nonce: AtomicU64,
+    /// Held from a call's nonce until its answer: concurrent calls would otherwise reach the server with
+    /// their nonces out of order, and a nonce must grow in the order the server sees them.
+    in_flight: tokio::sync::Mutex<()>,
 }
 
 /// The `error` text of a failure body.
@@ -50,6 +57,7 @@ impl Lunanode {
             api_id: api_id.trim().to_owned(),
             api_key,
             last_nonce: AtomicU64::new(0),
+            in_flight: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -95,6 +103,7 @@ impl Lunanode {
         let req = Value::Object(req).to_string();
         let handler = format!("{handler}/");
         let url = format!("{}/api/{handler}", self.base);
+        let turn = self.in_flight.lock().await;
         let answer = self
             .http
             .send(retry, || {
@@ -109,8 +118,9 @@ impl Lunanode {
                 ];
                 self.http.request(Method::POST, &url).form(&form)
             })
-            .await?;
-        let value: Value = answer.json(ProviderKind::Lunanode)?;
+            .await;
+        drop(turn);
+        let value: Value = answer?.json(ProviderKind::Lunanode)?;
         if value.get("success").and_then(Value::as_str) == Some("yes") {
             return Ok(value);
         }
@@ -140,96 +150,6 @@ fn refusal(text: &str) -> AppError {
     AppError::new(code, message).with_detail("provider", "Lunanode").with_detail("provider_message", text)
 }
 
-fn number(value: &Value, key: &str) -> Option<f64> {
-    text(value, key).and_then(|s| s.parse().ok())
-}
-
-fn state_of(raw: &str) -> VmState {
-    match raw.to_lowercase().as_str() {
-        "active" | "online" => VmState::Running,
-        "building" | "build" => VmState::Creating,
-        "stopped" | "shutoff" | "offline" => VmState::Stopped,
-        "rebooting" | "reboot" => VmState::Rebooting,
-        "deleted" | "deleting" => VmState::Deleting,
-        "error" => VmState::Error,
-        _ => VmState::Unknown,
-    }
-}
-
-fn flavor_of_extra(extra: &Value) -> Flavor {
-    Flavor {
-        id: text(extra, "plan_id").unwrap_or_default(),
-        name: text(extra, "plan_id").map(|p| format!("plan {p}")).unwrap_or_default(),
-        region: text(extra, "region"),
-        vcpu: number(extra, "vcpu").map(|v| v as u32),
-        ram_gb: number(extra, "ram").map(|mb| mb / 1024.0),
-        disk_gb: number(extra, "storage"),
-        gpu: None,
-        gpu_count: 0,
-        price: None,
-        available: true,
-    }
-}
-
-fn vm_of_extra(extra: &Value) -> Vm {
-    let raw = text(extra, "os_status").unwrap_or_default();
-    let mut addresses = Vec::new();
-    if let Some(ip) = text(extra, "primaryip") {
-        addresses.push(Address::new(&ip, true));
-    }
-    if let Some(ip) = text(extra, "privateip") {
-        addresses.push(Address::new(&ip, false));
-    }
-    Vm {
-        id: text(extra, "vm_id").unwrap_or_default(),
-        name: text(extra, "name").or_else(|| text(extra, "hostname")).unwrap_or_default(),
-        provider: ProviderKind::Lunanode,
-        state: state_of(&raw),
-        raw_state: raw,
-        addresses,
-        region: text(extra, "region"),
-        image: None,
-        flavor: Some(flavor_of_extra(extra)),
-        created: None,
-        labels: Vec::new(),
-        security_rules: Vec::new(),
-        extra: extra.clone(),
-    }
-}
-
-fn vm_of_info(answer: &Value) -> Vm {
-    let mut vm = vm_of_extra(&answer["extra"]);
-    let info = &answer["info"];
-    // `info` is live and `extra` cached: prefer info (seed:lunanode-api-vm.txt, response notes).
-    if let Some(raw) = text(info, "status_raw") {
-        vm.state = state_of(&raw);
-        vm.raw_state = raw;
-    }
-    if let Some(list) = info.get("addresses").and_then(Value::as_array) {
-        vm.addresses = list
-            .iter()
-            .filter_map(|a| {
-                text(a, "addr").map(|ip| Address::new(&ip, a.get("external") == Some(&json!("1"))))
-            })
-            .collect();
-    }
-    vm.image = text(info, "image").or_else(|| text(info, "os"));
-    vm.extra = answer.clone();
-    // The password in `login_details` is a secret: the raw record shown in the UI keeps only the user.
-    if let Some(details) = text(info, "login_details") {
-        vm.extra["info"]["login_details"] = json!(redact_password(&details));
-    }
-    vm
-}
-
-fn redact_password(details: &str) -> String {
-    details
-        .split(';')
-        .map(|part| if part.trim().starts_with("password:") { " password: ***" } else { part })
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
 impl Lunanode {
     /// The user and password Lunanode reports for a VM (template images), for the SSH login only.
     pub async fn login_details(&self, id: &str) -> Result<Option<(String, Secret)>> {
@@ -252,10 +172,10 @@ impl Provider for Lunanode {
     fn capabilities(&self) -> Capabilities {
         Capabilities {
             regions: true,
-            security_rules_at_create: false,
+            security_rules_at_create: true,
             key_pairs: true,
             password_login: true,
-            cloud_init: false,
+            cloud_init: true,
             max_count: 1,
             console: ConsoleKind::ProviderUrl,
             reboot: true,
@@ -264,31 +184,25 @@ impl Provider for Lunanode {
             import_key: false,
             clone_only: false,
             public_ip_choice: false,
-            max_user_data_bytes: 0,
+            max_user_data_bytes: USER_DATA_LIMIT,
+            hibernate: false,
+            public_ip_attach: false,
+            port_randomization: false,
+            security_groups: true,
         }
     }
 
     async fn catalog(&self) -> Result<Catalog> {
-        let (regions, plans, images, keys) = tokio::try_join!(
+        let (regions, plans, images, keys, groups) = tokio::try_join!(
             self.call(Retry::Idempotent, "region/list", &[]),
             self.call(Retry::Idempotent, "plan/list", &[]),
             self.call(Retry::Idempotent, "image/list", &[]),
             self.call(Retry::Idempotent, "sshkey/list", &[]),
+            self.call(Retry::Idempotent, "securitygroup/list", &[]),
         )?;
         Ok(Catalog {
-            regions: regions
-                .get("regions")
-                .and_then(Value::as_object)
-                .map(|m| {
-                    m.iter()
-                        .map(|(id, name)| Region {
-                            id: id.clone(),
-                            name: name.as_str().unwrap_or(id).to_owned(),
-                            area: None,
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            regions: records::regions_of(&regions),
+            security_groups: records::security_groups_of(&groups)?,
             images: array(&images, "images")
                 .iter()
                 .map(|i| Image {
@@ -316,16 +230,9 @@ impl Provider for Lunanode {
                     available: true,
                 })
                 .collect(),
-            key_pairs: array(&keys, "sshkeys")
-                .iter()
-                .map(|k| KeyPair {
-                    id: text(k, "id").unwrap_or_default(),
-                    name: text(k, "name").unwrap_or_default(),
-                    fingerprint: None,
-                    region: None,
-                })
-                .collect(),
-            rule_protocols: Vec::new(),
+            key_pairs: records::key_pairs_of(&keys)?,
+            // Not documented: the protocols an OpenStack security group rule takes, as in the wizard's presets.
+            rule_protocols: ["tcp", "udp", "icmp"].map(String::from).to_vec(),
         })
     }
 
@@ -361,20 +268,45 @@ impl Provider for Lunanode {
         if let Some(key) = &request.key_pair {
             params.push(("key_id", key.clone()));
         }
+        // The review shows what the setup calls will make; `create` puts their real ids in.
+        let mut groups: Vec<String> = request.security_groups.clone();
+        if !request.security_rules.is_empty() {
+            groups.push(format!("<new group {} from the rules>", setup::group_name(&request.name)));
+        }
+        if !groups.is_empty() {
+            params.push(("securitygroups", groups.join(",")));
+        }
+        if request.user_data.as_deref().is_some_and(|u| !u.trim().is_empty()) {
+            params.push(("scripts", "<new startup script from the cloud-init>".into()));
+        }
         let body: Map<String, Value> = params.into_iter().map(|(k, v)| (k.to_owned(), json!(v))).collect();
         Ok(PreparedCall { method: "POST".into(), path: "vm/create".into(), body: Value::Object(body) })
     }
 
     async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
         let call = self.create_call(request)?;
-        let params: Vec<(&str, String)> = call
+        let prepared = self.prepare(request).await?;
+        let mut params: Vec<(&str, String)> = call
             .body
             .as_object()
             .into_iter()
             .flatten()
+            .filter(|(k, _)| !matches!(k.as_str(), "securitygroups" | "scripts"))
             .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
-        let answer = self.call(Retry::Never, &call.path, &params).await?;
+        if let Some(groups) = prepared.security_groups(request) {
+            params.push(("securitygroups", groups));
+        }
+        if let Some(script) = &prepared.script_id {
+            params.push(("scripts", script.clone()));
+        }
+        let answer = match self.call(Retry::Never, &call.path, &params).await {
+            Ok(answer) => answer,
+            Err(err) => {
+                self.clean_up(&prepared).await;
+                return Err(err);
+            }
+        };
         let id = text(&answer, "vm_id").unwrap_or_default();
         Ok(vec![Vm {
             id,
@@ -389,6 +321,7 @@ impl Provider for Lunanode {
             created: None,
             labels: Vec::new(),
             security_rules: Vec::new(),
+            ssh_port: Some(22),
             extra: answer,
         }])
     }
@@ -398,6 +331,7 @@ impl Provider for Lunanode {
             PowerAction::Start => "vm/start",
             PowerAction::Stop => "vm/stop",
             PowerAction::Reboot => "vm/reboot",
+            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
         };
         self.call(Retry::Never, handler, &[("vm_id", id.to_owned())]).await.map(drop)
     }

@@ -48,6 +48,11 @@ pub trait Provider: Send + Sync {
 
     async fn delete(&self, id: &str) -> Result<()>;
 
+    /// Attaches (`true`) or detaches a public IP of an existing VM, where `public_ip_attach` says so.
+    async fn set_public_ip(&self, _id: &str, _attached: bool) -> Result<()> {
+        Err(unsupported(self.kind(), "public IP attach or detach"))
+    }
+
     async fn console(&self, id: &str) -> Result<ConsoleTarget>;
 
     /// Uploads a public key as a new key pair (in `region` where key pairs belong to one).
@@ -97,4 +102,25 @@ pub(crate) fn array(value: &serde_json::Value, key: &str) -> Vec<serde_json::Val
 /// Trims a trailing slash so paths can be appended with `format!("{base}/…")`.
 pub(crate) fn base_url(url: &str) -> String {
     url.trim().trim_end_matches('/').to_owned()
+}
+
+/// One path segment: an id as the provider gave it, percent-encoded so that a `/`, `?` or `#` in it can
+/// never reach another endpoint.
+pub(crate) fn seg(id: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(id, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod seg_tests {
+    #[test]
+    fn ids_with_path_characters_stay_one_segment() {
+        assert_eq!(super::seg("2786"), "2786");
+        assert_eq!(super::seg("a/../b?c#d e"), "a%2F..%2Fb%3Fc%23d%20e");
+        assert_eq!(super::seg("vm-1_x.y~z"), "vm-1_x.y~z");
+    }
 }

@@ -24,6 +24,7 @@ fn listing(state: VmState) -> Vec<AccountListing> {
         created: None,
         labels: Vec::new(),
         security_rules: Vec::new(),
+        ssh_port: Some(22),
         extra: serde_json::Value::Null,
     };
     vec![AccountListing { account_id: "a".into(), vms: vec![vm], error: None, fetched_at_ms: 0 }]
