@@ -18,6 +18,7 @@
     "machines_watch",
     "machine_power",
     "machine_delete",
+    "machine_public_ip",
     "vault_overview",
     "vault_save",
     "vault_forget",

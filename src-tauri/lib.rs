@@ -66,6 +66,7 @@ pub fn run() {
             commands::machines::machines_watch,
             commands::machines::machine_power,
             commands::machines::machine_delete,
+            commands::machines::machine_public_ip,
             commands::vault::vault_overview,
             commands::vault::vault_save,
             commands::vault::vault_forget,

@@ -75,6 +75,19 @@ pub async fn machine_power(
     Ok(())
 }
 
+/// Attaches (`attached: true`) or detaches a VM's public IP, where the backend can.
+#[tauri::command]
+pub async fn machine_public_ip(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+    attached: bool,
+) -> Result<(), AppError> {
+    provider(&state, account_id).await?.set_public_ip(&vm_id, attached).await?;
+    state.fleet_watch.nudge();
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn machine_delete(
     state: State<'_, AppState>,

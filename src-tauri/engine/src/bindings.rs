@@ -28,6 +28,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         KeyPair::decl(cfg),
         Direction::decl(cfg),
         SecurityRule::decl(cfg),
+        SecurityGroup::decl(cfg),
         Catalog::decl(cfg),
         Vm::decl(cfg),
         ConsoleKind::decl(cfg),

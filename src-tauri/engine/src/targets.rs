@@ -24,6 +24,8 @@ pub struct SshTarget {
     pub port: u16,
     pub user: String,
     pub credentials: CredentialSource,
+    /// Why `port` is only a guess the user should check (the provider moved SSH and does not say where).
+    pub port_note: Option<String>,
 }
 
 /// The usual login user of cloud images, from the image's name.
@@ -73,7 +75,13 @@ pub fn ssh_target(vm: &Vm, vault_path: Option<String>) -> Option<SshTarget> {
             vault_path.map_or(CredentialSource::Ask, |path| CredentialSource::Vault { path })
         }
     };
-    Some(SshTarget { host, port: 22, user, credentials })
+    let port_note = vm.ssh_port.is_none().then(|| {
+        format!(
+            "{} randomised this VM's public ports and does not report the SSH port: type the one its dashboard shows.",
+            vm.provider.display_name()
+        )
+    });
+    Some(SshTarget { host, port: vm.ssh_port.unwrap_or(22), user, credentials, port_note })
 }
 
 #[cfg(test)]

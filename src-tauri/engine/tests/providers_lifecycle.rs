@@ -50,6 +50,8 @@ async fn hyperstack_catalog_create_power_console_delete() {
         user_data: Some("#cloud-config\n".into()),
         labels: vec!["team-a".into()],
         provider_options: None,
+        port_randomization: false,
+        security_groups: Vec::new(),
     };
     let created = provider.create(&request).await.unwrap();
     assert_eq!(created.len(), 2);

@@ -95,6 +95,8 @@ async fn a_new_vm_goes_creating_build_active_and_stops_starts_and_disappears_on_
     let list: Value =
         get(format!("{base}/v1/core/virtual-machines")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["instances"], json!([]));
+    // The list envelope is the SDK's `Instances`: count, page and page_size beside the instances.
+    assert_same_shape(&list, &fixture("hyperstack/instances-200.json"));
 }
 
 #[tokio::test]
@@ -201,6 +203,10 @@ async fn console_is_requested_in_two_steps_and_only_for_active_vms() {
     assert_same_shape(&first, &fixture("hyperstack/request-console-200.json"));
     let path = first["url"].as_str().unwrap();
     assert!(path.starts_with(&format!("/core/virtual-machines/{id}/console/")), "{path}");
+    // Until the job is done the follow-up answers 404; then the documented VNC_URL object.
+    assert_eq!(get(format!("{base}/v1{path}")).send().await.unwrap().status(), 404);
+    tokio::time::sleep(STEP * 2).await;
     let link: Value = get(format!("{base}/v1{path}")).send().await.unwrap().json().await.unwrap();
-    assert!(link["console_url"].as_str().unwrap().starts_with("https://"));
+    assert_same_shape(&link, &fixture("hyperstack/vnc-url-200.json"));
+    assert!(link["vnc_url"]["vnc_url"].as_str().unwrap().starts_with("https://"));
 }

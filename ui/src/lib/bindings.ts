@@ -31,7 +31,7 @@ export type AppInfo = { name: string, version: string, identifier: string, data_
 
 export type ProviderKind = "enclaive" | "hyperstack" | "lunanode" | "cloudvm";
 
-export type VmState = "creating" | "running" | "stopping" | "stopped" | "starting" | "rebooting" | "deleting" | "error" | "unknown";
+export type VmState = "creating" | "running" | "stopping" | "stopped" | "starting" | "rebooting" | "hibernating" | "hibernated" | "restoring" | "deleting" | "error" | "unknown";
 
 export type IpVersion = "v4" | "v6";
 
@@ -76,7 +76,13 @@ protocol: string, ethertype: IpVersion,
  */
 cidr: string, port_min: number | null, port_max: number | null, };
 
-export type Catalog = { regions: Array<Region>, images: Array<Image>, flavors: Array<Flavor>, key_pairs: Array<KeyPair>, rule_protocols: Array<string>, };
+export type SecurityGroup = { id: string, name: string, region: string | null, };
+
+export type Catalog = { regions: Array<Region>, 
+/**
+ * Existing security groups (Lunanode), to pick at create.
+ */
+security_groups: Array<SecurityGroup>, images: Array<Image>, flavors: Array<Flavor>, key_pairs: Array<KeyPair>, rule_protocols: Array<string>, };
 
 export type Vm = { id: string, name: string, provider: ProviderKind, state: VmState, 
 /**
@@ -91,6 +97,11 @@ created: string | null, labels: Array<string>,
  * The firewall rules the provider reports on the VM (Hyperstack); empty where it reports none.
  */
 security_rules: Array<SecurityRule>, 
+/**
+ * The public port SSH answers on: 22 unless the provider remapped it; None when it remapped it and
+ * does not report where (Hyperstack's port randomisation), so the SSH dialog asks.
+ */
+ssh_port: number | null, 
 /**
  * The provider's raw record.
  */
@@ -118,11 +129,36 @@ import_key: boolean,
 /**
  * The largest cloud-init user data the backend accepts, in bytes (0 when there is no cloud-init).
  */
-max_user_data_bytes: number, };
+max_user_data_bytes: number, 
+/**
+ * VMs can be hibernated and restored (Hyperstack).
+ */
+hibernate: boolean, 
+/**
+ * A public IP can be attached to and detached from an existing VM (Hyperstack).
+ */
+public_ip_attach: boolean, 
+/**
+ * The create call can randomise the public ports (Hyperstack's `enable_port_randomization`).
+ */
+port_randomization: boolean, 
+/**
+ * Existing security groups can be attached at create (Lunanode's `securitygroups`).
+ */
+security_groups: boolean, };
 
-export type PowerAction = "start" | "stop" | "reboot";
+export type PowerAction = "start" | "stop" | "reboot" | "hibernate" | "restore";
 
-export type CreateRequest = { name: string, count: number, region: string | null, image: string | null, flavor: string | null, key_pair: string | null, assign_public_ip: boolean, security_rules: Array<SecurityRule>, 
+export type CreateRequest = { name: string, count: number, region: string | null, image: string | null, flavor: string | null, key_pair: string | null, assign_public_ip: boolean, 
+/**
+ * Hyperstack: randomise the public ports (SSH then answers on a port other than 22). Sent explicitly,
+ * since the API's default is true.
+ */
+port_randomization: boolean, 
+/**
+ * Existing security groups to attach (Lunanode), by id.
+ */
+security_groups: Array<string>, security_rules: Array<SecurityRule>, 
 /**
  * cloud-init user data as plain text; providers that want base64 encode it.
  */
@@ -163,7 +199,11 @@ fetched_at_ms: number, };
 
 export type CredentialSource = { "kind": "vault", path: string, } | { "kind": "provider_password" } | { "kind": "key_pair", name: string, } | { "kind": "ask" };
 
-export type SshTarget = { host: string, port: number, user: string, credentials: CredentialSource, };
+export type SshTarget = { host: string, port: number, user: string, credentials: CredentialSource, 
+/**
+ * Why `port` is only a guess the user should check (the provider moved SSH and does not say where).
+ */
+port_note: string | null, };
 
 export type EnclaiveSignIn = "password" | "token";
 
