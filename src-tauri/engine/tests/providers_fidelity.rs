@@ -8,10 +8,10 @@ use common::*;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use vmdeck_engine::model::ConsoleTarget;
 use vmdeck_engine::model::{CreateRequest, Direction, IpVersion, PowerAction, SecurityRule, VmState};
 use vmdeck_engine::providers::hyperstack::ConsolePolling;
 use vmdeck_engine::providers::Provider;
-use vmdeck_engine::model::ConsoleTarget;
 use vmdeck_engine::ErrorCode;
 use vmdeck_fakes::credentials::*;
 use vmdeck_fakes::{Fault, FaultRule};
@@ -58,7 +58,8 @@ async fn hyperstack_console_waits_for_the_job_and_reads_the_documented_object() 
     let target = provider.console(&vm.id).await.unwrap();
     let ConsoleTarget::Url { url } = target else { panic!("a URL") };
     assert!(url.starts_with("https://console.example.invalid/"), "{url}");
-    let followups = cloud.hyperstack.shared.requests().iter().filter(|r| r.path.contains("/console/")).count();
+    let followups =
+        cloud.hyperstack.shared.requests().iter().filter(|r| r.path.contains("/console/")).count();
     assert!(followups >= 2, "the follow-up answered 404 first and was asked again ({followups})");
 
     // A job that never finishes ends in a timeout that says so, bounded by the deadline.
@@ -67,7 +68,10 @@ async fn hyperstack_console_waits_for_the_job_and_reads_the_documented_object() 
         deadline: Duration::from_millis(200),
     });
     let followup = format!("/v1/core/virtual-machines/{}/console/", vm.id);
-    cloud.hyperstack.shared.inject(FaultRule::new(&followup, Fault::Status { status: 404, retry_after_secs: None }));
+    cloud
+        .hyperstack
+        .shared
+        .inject(FaultRule::new(&followup, Fault::Status { status: 404, retry_after_secs: None }));
     let err = slow.console(&vm.id).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::Timeout);
     assert!(err.message.contains("preparing the console"), "{}", err.message);
@@ -83,7 +87,10 @@ async fn hyperstack_hibernates_and_restores_and_moves_public_ips() {
     assert_eq!(provider.get_vm(&vm.id).await.unwrap().raw_state, "HIBERNATING");
     let asleep = wait_for(&provider, &vm.id, VmState::Hibernated).await;
     assert_eq!(asleep.raw_state, "HIBERNATED");
-    assert!(provider.power(&vm.id, PowerAction::Start).await.is_err(), "Start is not how a hibernated VM wakes");
+    assert!(
+        provider.power(&vm.id, PowerAction::Start).await.is_err(),
+        "Start is not how a hibernated VM wakes"
+    );
     provider.power(&vm.id, PowerAction::Restore).await.unwrap();
     assert_eq!(provider.get_vm(&vm.id).await.unwrap().state, VmState::Restoring);
     wait_for(&provider, &vm.id, VmState::Running).await;
@@ -93,7 +100,13 @@ async fn hyperstack_hibernates_and_restores_and_moves_public_ips() {
     assert!(provider.get_vm(&vm.id).await.unwrap().public_address().is_none());
     provider.set_public_ip(&vm.id, true).await.unwrap();
     assert!(provider.get_vm(&vm.id).await.unwrap().public_address().is_some());
-    assert_eq!(cloud.hyperstack.shared.count("POST", &format!("/v1/core/virtual-machines/{}/attach-floatingip", vm.id)), 1);
+    assert_eq!(
+        cloud
+            .hyperstack
+            .shared
+            .count("POST", &format!("/v1/core/virtual-machines/{}/attach-floatingip", vm.id)),
+        1
+    );
 }
 
 #[tokio::test]
@@ -121,7 +134,10 @@ async fn lunanode_reads_the_key_list_its_own_client_reads_and_keeps_nonces_in_or
     let provider = Arc::new(lunanode(&cloud, LUNANODE_API_KEY));
     let catalog = provider.catalog().await.unwrap();
     assert_eq!(catalog.key_pairs.len(), 1, "top-level {{id, value}} entries are key pairs");
-    assert_eq!((catalog.key_pairs[0].id.as_str(), catalog.key_pairs[0].name.as_str()), ("231", "vmdeck@test"));
+    assert_eq!(
+        (catalog.key_pairs[0].id.as_str(), catalog.key_pairs[0].name.as_str()),
+        ("231", "vmdeck@test")
+    );
     assert_eq!(catalog.regions.len(), 3);
     assert_eq!(catalog.security_groups[0].name, "default");
 
@@ -129,7 +145,13 @@ async fn lunanode_reads_the_key_list_its_own_client_reads_and_keeps_nonces_in_or
     let calls: Vec<_> = (0..12)
         .map(|i| {
             let provider = provider.clone();
-            tokio::spawn(async move { if i % 2 == 0 { provider.list_vms().await.map(drop) } else { provider.catalog().await.map(drop) } })
+            tokio::spawn(async move {
+                if i % 2 == 0 {
+                    provider.list_vms().await.map(drop)
+                } else {
+                    provider.catalog().await.map(drop)
+                }
+            })
         })
         .collect();
     for call in calls {
@@ -173,15 +195,27 @@ async fn lunanode_creates_a_security_group_from_the_rules_and_a_startup_script()
     let groups = cloud.lunanode.state.groups.lock().unwrap().clone();
     let made = groups.iter().find(|g| g["name"] == json!("vmdeck-guarded")).unwrap();
     let rule = &made["rules"][0];
-    assert_eq!((rule["direction"].as_str(), rule["remote_value"].as_str(), rule["port_min"].as_str()), (Some("ingress"), Some("203.0.113.7/32"), Some("22")));
+    assert_eq!(
+        (rule["direction"].as_str(), rule["remote_value"].as_str(), rule["port_min"].as_str()),
+        (Some("ingress"), Some("203.0.113.7/32"), Some("22"))
+    );
     let scripts = cloud.lunanode.state.scripts.lock().unwrap().clone();
     assert!(scripts[0]["content"].as_str().unwrap().contains("htop"));
 
     // A refused vm/create leaves neither a group nor a script behind.
-    cloud.lunanode.shared.inject(FaultRule::new("/api/vm/create/", Fault::Status { status: 503, retry_after_secs: None }).times(1));
+    cloud.lunanode.shared.inject(
+        FaultRule::new("/api/vm/create/", Fault::Status { status: 503, retry_after_secs: None }).times(1),
+    );
     let again = CreateRequest { name: "refused".into(), ..request };
     assert!(provider.create(&again).await.is_err());
-    assert!(!cloud.lunanode.state.groups.lock().unwrap().iter().any(|g| g["name"] == json!("vmdeck-refused")));
+    assert!(!cloud
+        .lunanode
+        .state
+        .groups
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|g| g["name"] == json!("vmdeck-refused")));
     assert_eq!(cloud.lunanode.state.scripts.lock().unwrap().len(), 1);
 }
 
@@ -191,7 +225,11 @@ async fn an_enclaive_create_is_not_sent_again_after_an_expired_session() {
     let provider = enclaive(&cloud, ENCLAIVE_PASSWORD);
     let source = provider.get_vm("654a11e60b23ef1b0f36d44e").await.unwrap();
     let request = CreateRequest { name: "once".into(), ..provider.clone_request(&source) };
-    cloud.enclaive.shared.inject(FaultRule::new("/api/virtual-machines", Fault::Status { status: 401, retry_after_secs: None }).method("POST").times(1));
+    cloud.enclaive.shared.inject(
+        FaultRule::new("/api/virtual-machines", Fault::Status { status: 401, retry_after_secs: None })
+            .method("POST")
+            .times(1),
+    );
     let err = provider.create(&request).await.unwrap_err();
     assert_eq!(err.code, ErrorCode::AuthFailed);
     assert!(err.message.contains("did not send this again"), "{}", err.message);

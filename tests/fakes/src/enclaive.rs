@@ -112,9 +112,12 @@ fn status_of(machine: &Machine) -> u64 {
         Phase::Creating => STATUS_CREATED,
         Phase::Running | Phase::Starting | Phase::Rebooting => STATUS_RUNNING,
         // Only Hyperstack hibernates; other fakes never enter those phases.
-        Phase::Stopping | Phase::Stopped | Phase::Deleting | Phase::Hibernating | Phase::Hibernated | Phase::Restoring => {
-            STATUS_STOPPED_ASSUMED
-        }
+        Phase::Stopping
+        | Phase::Stopped
+        | Phase::Deleting
+        | Phase::Hibernating
+        | Phase::Hibernated
+        | Phase::Restoring => STATUS_STOPPED_ASSUMED,
     }
 }
 

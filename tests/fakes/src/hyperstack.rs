@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use std::collections::HashMap;
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -209,7 +209,10 @@ fn keypair_records(state: &State) -> Vec<Value> {
     keys
 }
 
-async fn keypairs(AxState(state): AxState<State>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+async fn keypairs(
+    AxState(state): AxState<State>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
     let envelope = json!({"status": true, "message": "Getting keypairs successful"});
     paged(envelope, "keypairs", keypair_records(&state), &query)
 }
@@ -329,7 +332,10 @@ fn render(machines: &Machines, machine: &Machine) -> Value {
 
 /// `GET /core/virtual-machines?page&pageSize`: SDK `Instances` = `{status, message, instances, count, page,
 /// page_size}`.
-async fn list_vms(AxState(state): AxState<State>, Query(query): Query<HashMap<String, String>>) -> Json<Value> {
+async fn list_vms(
+    AxState(state): AxState<State>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Json<Value> {
     let mut machines = state.machines.lock().unwrap();
     let list = machines.list();
     let instances: Vec<Value> = list.iter().map(|m| render(&machines, m)).collect();
@@ -519,7 +525,10 @@ async fn console_link(AxState(state): AxState<State>, Path((id, job)): Path<(Str
 }
 
 /// `POST …/attach-floatingip` and `…/detach-floatingip` (SDK FloatingIpApi), answering `{status, message}`.
-async fn vm_post_action(AxState(state): AxState<State>, Path((id, action)): Path<(String, String)>) -> Response {
+async fn vm_post_action(
+    AxState(state): AxState<State>,
+    Path((id, action)): Path<(String, String)>,
+) -> Response {
     let mut machines = state.machines.lock().unwrap();
     let Some(machine) = machines.get_mut(&id) else { return not_found(&id) };
     let attached = machine.record["floating_ip_status"] == json!("ATTACHED")

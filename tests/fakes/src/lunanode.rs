@@ -234,7 +234,13 @@ fn vm_info(state: &State, id: &str) -> Response {
 fn required<'a>(params: &'a Map<String, Value>, names: &[&str]) -> Result<Vec<&'a str>, Response> {
     names
         .iter()
-        .map(|n| params.get(*n).and_then(Value::as_str).filter(|v| !v.is_empty()).ok_or_else(|| fail(&format!("{n} is required"))))
+        .map(|n| {
+            params
+                .get(*n)
+                .and_then(Value::as_str)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| fail(&format!("{n} is required")))
+        })
         .collect()
 }
 
@@ -246,7 +252,11 @@ fn group_create(state: &State, params: &Map<String, Value>) -> Response {
         Err(response) => return response,
     };
     let id = (100 + state.next_id.fetch_add(1, Ordering::SeqCst)).to_string();
-    state.groups.lock().unwrap().push(json!({"group_id": id, "region": fields[0], "name": fields[1], "rules": []}));
+    state
+        .groups
+        .lock()
+        .unwrap()
+        .push(json!({"group_id": id, "region": fields[0], "name": fields[1], "rules": []}));
     ok(Map::from_iter([("group_id".into(), json!(id))]))
 }
 
@@ -261,7 +271,9 @@ fn rule_insert(state: &State, params: &Map<String, Value>) -> Response {
     let Some(group) = groups.iter_mut().find(|g| g["group_id"] == params["group_id"]) else {
         return fail("security group not found");
     };
-    group["rules"].as_array_mut().map(|rules| rules.push(Value::Object(params.clone())));
+    if let Some(rules) = group["rules"].as_array_mut() {
+        rules.push(Value::Object(params.clone()));
+    }
     ok(Map::new())
 }
 
@@ -305,12 +317,18 @@ fn vm_create(state: &State, params: &Map<String, Value>) -> Response {
         return fail("invalid region");
     }
     // `securitygroups` and `scripts` are comma lists of ids (seed); each must exist.
-    let groups: Vec<String> = param("securitygroups").map(|g| g.split(',').map(str::to_owned).collect()).unwrap_or_default();
-    if let Some(unknown) = groups.iter().find(|g| !state.groups.lock().unwrap().iter().any(|k| k["group_id"] == json!(g))) {
+    let groups: Vec<String> =
+        param("securitygroups").map(|g| g.split(',').map(str::to_owned).collect()).unwrap_or_default();
+    if let Some(unknown) =
+        groups.iter().find(|g| !state.groups.lock().unwrap().iter().any(|k| k["group_id"] == json!(g)))
+    {
         return fail(&format!("security group {unknown} not found"));
     }
     if let Some(scripts) = param("scripts") {
-        if scripts.split(',').any(|id| !state.scripts.lock().unwrap().iter().any(|k| k["script_id"] == json!(id))) {
+        if scripts
+            .split(',')
+            .any(|id| !state.scripts.lock().unwrap().iter().any(|k| k["script_id"] == json!(id)))
+        {
             return fail("script not found");
         }
     }
@@ -332,8 +350,10 @@ fn vm_create(state: &State, params: &Map<String, Value>) -> Response {
     record["info"]["hostname"] = json!(hostname);
     // vm/info names a VM's groups by id and by name (seed: security_group_ids, security_groups, securitygroups).
     let known = state.groups.lock().unwrap().clone();
-    let names: Vec<Value> =
-        groups.iter().filter_map(|id| known.iter().find(|g| g["group_id"] == json!(id)).map(|g| g["name"].clone())).collect();
+    let names: Vec<Value> = groups
+        .iter()
+        .filter_map(|id| known.iter().find(|g| g["group_id"] == json!(id)).map(|g| g["name"].clone()))
+        .collect();
     record["info"]["security_group_ids"] = json!(groups);
     record["info"]["security_groups"] = json!(names);
     record["info"]["securitygroups"] = json!(names);

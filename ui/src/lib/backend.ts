@@ -55,6 +55,8 @@ export interface Backend {
   deleteMachine(accountId: string, vmId: string): Promise<void>;
   getMachine(accountId: string, vmId: string): Promise<Vm>;
   capabilities(accountId: string): Promise<Capabilities>;
+  /** Attaches (true) or detaches a VM's public IP, where the backend can. */
+  setPublicIp(accountId: string, vmId: string, attached: boolean): Promise<void>;
   /** Regions, images, flavors, key pairs; cached for minutes unless `refresh`. */
   catalog(accountId: string, refresh: boolean): Promise<Catalog>;
   /** The backend's verdict on a wizard input, and the exact call Create would send. */
@@ -165,6 +167,7 @@ export const tauriBackend: Backend = {
   deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
   getMachine: (accountId, vmId) => call<Vm>('machine_get', { accountId, vmId }),
   capabilities: (accountId) => call<Capabilities>('account_capabilities', { accountId }),
+  setPublicIp: (accountId, vmId, attached) => call<void>('machine_public_ip', { accountId, vmId, attached }),
   catalog: (accountId, refresh) => call<Catalog>('account_catalog', { accountId, refresh }),
   checkCreate: (accountId, request) => call<CreateCheck>('machine_create_check', { accountId, request }),
   createMachines: (accountId, request) => call<Vm[]>('machine_create', { accountId, request }),

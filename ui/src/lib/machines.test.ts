@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { age, filterRows, keepListings, perHour, ruleText, sortRows, sshCommand, type Row } from './machines';
+import { age, canDo, filterRows, keepListings, perHour, ruleText, sortRows, sshCommand, type Row } from './machines';
 import type { Vm } from './bindings';
 
 function row(name: string, state: Vm['state'], accountId: string, perHour: number | null, created: string | null): Row {
   const vm = {
-    id: name, name, provider: accountId === 'h' ? 'hyperstack' : 'lunanode', state, raw_state: state, region: null, image: null, created, labels: [], security_rules: [], extra: {}, addresses: [],
+    id: name, name, provider: accountId === 'h' ? 'hyperstack' : 'lunanode', state, raw_state: state, region: null, image: null, created, labels: [], security_rules: [], ssh_port: 22, extra: {}, addresses: [],
     flavor: perHour == null ? null : { id: 'f', name: 'f', region: null, vcpu: 1, ram_gb: 1, disk_gb: 1, gpu: null, gpu_count: 0, available: true, price: { per_hour: perHour, per_month: null, currency: 'USD', as_given: null } },
   } as Vm;
   return { vm, accountId, account: undefined };
@@ -54,5 +54,16 @@ describe('machine list helpers', () => {
     expect(failed[0].error?.code).toBe('rate_limited');
     const never = keepListings([], [{ account_id: 'x', vms: [], error: { code: 'auth_failed', message: 'no', details: null }, fetched_at_ms: 5 }]);
     expect(never[0]).toMatchObject({ vms: [], lastOkMs: null });
+  });
+});
+
+describe('canDo', () => {
+  it('wakes a hibernated VM with restore, never start, and hibernates only where the backend can', () => {
+    expect(canDo('start', 'hibernated')).toBe(false);
+    expect(canDo('restore', 'hibernated', { hibernate: true })).toBe(true);
+    expect(canDo('hibernate', 'running', { hibernate: true })).toBe(true);
+    expect(canDo('hibernate', 'running', { hibernate: false })).toBe(false);
+    expect(canDo('hibernate', 'stopped', { hibernate: true })).toBe(false);
+    expect(canDo('delete', 'hibernated')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 // Helpers of the Machines view: which actions a state allows, and how a VM is summarised.
-import type { AccountListing, AccountView, Flavor, PowerAction, SecurityRule, Vm, VmState } from './bindings';
+import type { AccountListing, AccountView, Capabilities, Flavor, PowerAction, SecurityRule, Vm, VmState } from './bindings';
 
 export interface Row {
   vm: Vm;
@@ -34,19 +34,24 @@ export function rowsOf(listings: AccountListing[], accounts: AccountView[]): Row
 
 // A state VMDeck cannot map (enclaive documents only "created" and "running") offers both start and stop:
 // the provider decides, and its refusal is shown.
+// A hibernated VM wakes with restore, never start (Hyperstack: docs/providers/hyperstack.md).
 const allowed: Record<PowerAction | 'delete', VmState[]> = {
   start: ['stopped', 'unknown'],
   stop: ['running', 'unknown'],
   reboot: ['running'],
-  delete: ['running', 'stopped', 'error', 'unknown', 'creating'],
+  hibernate: ['running'],
+  restore: ['hibernated'],
+  delete: ['running', 'stopped', 'hibernated', 'error', 'unknown', 'creating'],
 };
 
-export function canDo(action: PowerAction | 'delete', state: VmState): boolean {
+/** Whether a VM in `state` offers `action`; hibernation only where the backend has it. */
+export function canDo(action: PowerAction | 'delete', state: VmState, caps?: Pick<Capabilities, 'hibernate'> | null): boolean {
+  if ((action === 'hibernate' || action === 'restore') && caps?.hibernate === false) return false;
   return allowed[action].includes(state);
 }
 
 export function isTransitional(state: VmState): boolean {
-  return ['creating', 'stopping', 'starting', 'rebooting', 'deleting'].includes(state);
+  return ['creating', 'stopping', 'starting', 'rebooting', 'hibernating', 'restoring', 'deleting'].includes(state);
 }
 
 export function flavorSummary(flavor: Flavor | null): string {

@@ -28,7 +28,7 @@ export function stepsFor(caps: Capabilities | null, catalog: Catalog | null): St
     if (catalog.flavors.length) steps.push('flavor');
   }
   if (caps.key_pairs) steps.push('access');
-  if (caps.security_rules_at_create || caps.public_ip_choice) steps.push('network');
+  if (caps.security_rules_at_create || caps.public_ip_choice || caps.security_groups) steps.push('network');
   if (caps.max_user_data_bytes > 0) steps.push('cloudinit');
   steps.push('review');
   return steps;
@@ -64,6 +64,8 @@ export function emptyRequest(): CreateRequest {
     flavor: null,
     key_pair: null,
     assign_public_ip: true,
+    port_randomization: false,
+    security_groups: [],
     security_rules: [],
     user_data: null,
     labels: [],

@@ -14,7 +14,7 @@ const account: AccountView = {
 
 function vm(id: string, state: Vm['state']): Vm {
   return {
-    id, name: `vm-${id}`, provider: 'lunanode', state, raw_state: state, region: 'toronto', image: null, created: null, labels: [], security_rules: [], extra: {},
+    id, name: `vm-${id}`, provider: 'lunanode', state, raw_state: state, region: 'toronto', image: null, created: null, labels: [], security_rules: [], ssh_port: 22, extra: {},
     addresses: [{ ip: '172.81.176.21', version: 'v4', public: true }],
     flavor: { id: '89', name: 'm.4', region: null, vcpu: 4, ram_gb: 4, disk_gb: 70, gpu: null, gpu_count: 0, available: true,
       price: { per_hour: null, per_month: null, currency: null, as_given: '0.0208' } },
@@ -186,13 +186,13 @@ describe('Machines at scale and in bulk', () => {
 
 describe('Clone', () => {
   it('opens the wizard with the VM configuration the backend copied', async () => {
-    const copied = { name: '', count: 1, region: 'toronto', image: '94953', flavor: '89', key_pair: null, assign_public_ip: true, security_rules: [], user_data: null, labels: [], provider_options: null };
+    const copied = { name: '', count: 1, region: 'toronto', image: '94953', flavor: '89', key_pair: null, assign_public_ip: true, port_randomization: false, security_groups: [], security_rules: [], user_data: null, labels: [], provider_options: null };
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),
       watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
       cloneRequest: vi.fn(async () => copied),
       capabilities: vi.fn(async () => { throw { code: 'unreachable', message: 'offline in this test', details: null }; }),
-      catalog: vi.fn(async () => ({ regions: [], images: [], flavors: [], key_pairs: [], rule_protocols: [] })),
+      catalog: vi.fn(async () => ({ regions: [], images: [], flavors: [], key_pairs: [], rule_protocols: [], security_groups: [] })),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const row = await screen.findByTestId('vm-row');

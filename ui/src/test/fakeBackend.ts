@@ -25,6 +25,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     deleteMachine: unexpected('deleteMachine'),
     getMachine: unexpected('getMachine'),
     capabilities: unexpected('capabilities'),
+    setPublicIp: unexpected('setPublicIp'),
     catalog: unexpected('catalog'),
     checkCreate: unexpected('checkCreate'),
     createMachines: unexpected('createMachines'),

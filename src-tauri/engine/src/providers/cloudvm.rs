@@ -2,7 +2,7 @@
 //! errors. See docs/providers/cloudvm.md.
 
 use super::http::{text_message, Http, Retry};
-use super::{seg, base_url, unsupported, Provider, USER_DATA_LIMIT};
+use super::{base_url, seg, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -245,7 +245,9 @@ impl Provider for CloudVm {
             PowerAction::Start => "start",
             PowerAction::Stop => "stop",
             PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
-            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
+            PowerAction::Hibernate | PowerAction::Restore => {
+                return Err(unsupported(self.kind(), "hibernation"))
+            }
         };
         self.call(Retry::Never, Method::GET, &format!("/vm/{}/{verb}", seg(id)), None).await.map(drop)
     }

@@ -2,7 +2,7 @@
 //! token), then Bearer auth. See docs/providers/enclaive.md, including what is still an open question.
 
 use super::http::{json_message, Http, Retry};
-use super::{seg, base_url, text, unsupported, Provider};
+use super::{base_url, seg, text, unsupported, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -266,7 +266,9 @@ impl Provider for Enclaive {
 
     async fn get_vm(&self, id: &str) -> Result<Vm> {
         Ok(vm_of(
-            &self.call(Retry::Idempotent, Method::GET, &format!("/api/virtual-machines/{}", seg(id)), None).await?,
+            &self
+                .call(Retry::Idempotent, Method::GET, &format!("/api/virtual-machines/{}", seg(id)), None)
+                .await?,
         ))
     }
 
@@ -342,7 +344,9 @@ impl Provider for Enclaive {
             PowerAction::Start => "start",
             PowerAction::Stop => "stop",
             PowerAction::Reboot => return Err(unsupported(self.kind(), "reboot")),
-            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
+            PowerAction::Hibernate | PowerAction::Restore => {
+                return Err(unsupported(self.kind(), "hibernation"))
+            }
         };
         self.call(Retry::Never, Method::PUT, &format!("/api/virtual-machines/{}/{verb}", seg(id)), None)
             .await
@@ -350,7 +354,9 @@ impl Provider for Enclaive {
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        self.call(Retry::Never, Method::DELETE, &format!("/api/virtual-machines/{}", seg(id)), None).await.map(drop)
+        self.call(Retry::Never, Method::DELETE, &format!("/api/virtual-machines/{}", seg(id)), None)
+            .await
+            .map(drop)
     }
 
     async fn console(&self, _id: &str) -> Result<ConsoleTarget> {

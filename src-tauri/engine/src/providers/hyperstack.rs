@@ -6,11 +6,11 @@ mod records;
 
 use super::http::{json_message, Http, Retry};
 use super::{array, base_url, seg, text, Provider, USER_DATA_LIMIT};
-use records::{flavor_of, key_pair_of, price_of, vm_of};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
 use async_trait::async_trait;
+use records::{flavor_of, key_pair_of, price_of, vm_of};
 use reqwest::Method;
 use serde_json::{json, Value};
 

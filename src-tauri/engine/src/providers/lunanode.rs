@@ -6,12 +6,12 @@ mod records;
 mod setup;
 
 use super::{array, base_url, text, unsupported, Provider, USER_DATA_LIMIT};
-use records::{number, vm_of_extra, vm_of_info};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
+use records::{number, vm_of_extra, vm_of_info};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 use sha2::Sha512;
@@ -331,7 +331,9 @@ impl Provider for Lunanode {
             PowerAction::Start => "vm/start",
             PowerAction::Stop => "vm/stop",
             PowerAction::Reboot => "vm/reboot",
-            PowerAction::Hibernate | PowerAction::Restore => return Err(unsupported(self.kind(), "hibernation")),
+            PowerAction::Hibernate | PowerAction::Restore => {
+                return Err(unsupported(self.kind(), "hibernation"))
+            }
         };
         self.call(Retry::Never, handler, &[("vm_id", id.to_owned())]).await.map(drop)
     }

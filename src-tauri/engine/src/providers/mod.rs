@@ -107,11 +107,8 @@ pub(crate) fn base_url(url: &str) -> String {
 /// One path segment: an id as the provider gave it, percent-encoded so that a `/`, `?` or `#` in it can
 /// never reach another endpoint.
 pub(crate) fn seg(id: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
     percent_encoding::utf8_percent_encode(id, SEGMENT).to_string()
 }
 

@@ -8,7 +8,7 @@ import type { Capabilities, Vm } from '../bindings';
 
 const vm: Vm = {
   id: 'vm-1', name: 'web', provider: 'lunanode', state: 'running', raw_state: 'active', region: null, image: null, flavor: null,
-  created: null, labels: [], security_rules: [], extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
+  created: null, labels: [], security_rules: [], ssh_port: 22, extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
 };
 const caps = { console: 'provider_url' } as Capabilities;
 
@@ -16,7 +16,7 @@ describe('ConsoleDialog', () => {
   it('bridges a raw VNC endpoint with the Vault path as the password source and opens a tab', async () => {
     const backend = fakeBackend({
       capabilities: vi.fn(async () => caps),
-      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'root', credentials: { kind: 'vault' as const, path: 'secret/data/web' } })),
+      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'root', credentials: { kind: 'vault' as const, path: 'secret/data/web' }, port_note: null })),
       vncOpen: vi.fn(async () => ({ id: 7, url: 'ws://127.0.0.1:40000/vnc?token=abc' })),
     });
     const onopened = vi.fn();

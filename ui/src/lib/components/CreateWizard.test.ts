@@ -14,7 +14,7 @@ const hyperstack: AccountView = {
 const caps: Capabilities = {
   regions: true, security_rules_at_create: true, key_pairs: true, password_login: false, cloud_init: true, max_count: 20,
   console: 'provider_url', reboot: true, labels: true, max_name_len: 50, import_key: true, clone_only: false,
-  public_ip_choice: true, max_user_data_bytes: 65535,
+  public_ip_choice: true, max_user_data_bytes: 65535, hibernate: true, public_ip_attach: true, port_randomization: true, security_groups: false,
 };
 
 const catalog: Catalog = {
@@ -27,6 +27,7 @@ const catalog: Catalog = {
   ],
   key_pairs: [{ id: 'laptop', name: 'laptop', fingerprint: null, region: 'env-1' }],
   rule_protocols: ['tcp', 'udp', 'icmp'],
+  security_groups: [],
 };
 
 /** Stands in for the engine's rules: just enough of them for the wizard's behaviour. */
@@ -125,7 +126,7 @@ describe('CreateWizard', () => {
   });
 
   it('follows each new VM until it runs and then offers SSH', async () => {
-    const creating: Vm = { id: '9', name: 'gpu-box', provider: 'hyperstack', state: 'creating', raw_state: 'CREATING', addresses: [], region: null, image: null, flavor: null, created: null, labels: [], security_rules: [], extra: {} };
+    const creating: Vm = { id: '9', name: 'gpu-box', provider: 'hyperstack', state: 'creating', raw_state: 'CREATING', addresses: [], region: null, image: null, flavor: null, created: null, labels: [], security_rules: [], ssh_port: 22, extra: {} };
     const backend = backendFor({
       createMachines: vi.fn(async () => [creating]),
       getMachine: vi.fn(async () => ({ ...creating, state: 'running', raw_state: 'ACTIVE', addresses: [{ ip: '203.0.113.9', version: 'v4', public: true }] })),

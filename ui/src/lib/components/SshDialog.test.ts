@@ -8,7 +8,7 @@ import type { Vm } from '../bindings';
 
 const vm: Vm = {
   id: 'v1', name: 'web', provider: 'lunanode', state: 'running', raw_state: 'active', region: null, image: null, flavor: null,
-  created: null, labels: [], security_rules: [], extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
+  created: null, labels: [], security_rules: [], ssh_port: 22, extra: {}, addresses: [{ ip: '203.0.113.5', version: 'v4', public: true }],
 };
 
 describe('SshDialog', () => {
@@ -18,7 +18,7 @@ describe('SshDialog', () => {
       .fn()
       .mockRejectedValueOnce({ code: 'host_key_unknown', message: 'not known', details: { fingerprint: 'SHA256:abc' } })
       .mockResolvedValueOnce({ id: 7, user: 'ubuntu' });
-    const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const } })) });
+    const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: null })) });
     const onopened = vi.fn();
     render(SshDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });
     await vi.waitFor(() => expect(screen.getByTestId('ssh-user')).toHaveValue('ubuntu'));
@@ -56,7 +56,7 @@ describe('SshDialog with a provider password', () => {
     const sshOpen = vi.fn(async () => ({ id: 9, user: 'ubuntu' }));
     const backend = fakeBackend({
       sshOpen,
-      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const } })),
+      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const }, port_note: null })),
     });
     render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
     await vi.waitFor(() => expect(screen.getByTestId('ssh-kind')).toHaveValue('provider_password'));
@@ -91,5 +91,12 @@ describe('SshDialog with keys in the keychain', () => {
     await user.click(screen.getByTestId('ssh-connect'));
     await vi.waitFor(() => expect(sshOpen).toHaveBeenCalled());
     expect((sshOpen.mock.calls[0] as unknown[])[0]).toMatchObject({ credential: { kind: 'stored_key', name: 'laptop', passphrase: null } });
+  });
+
+  it('says why the port is only a guess when the provider moved SSH without saying where', async () => {
+    const note = 'Hyperstack randomised this VM\'s public ports and does not report the SSH port: type the one its dashboard shows.';
+    const backend = fakeBackend({ sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: note })) });
+    render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
+    expect(await screen.findByTestId('ssh-port-note')).toHaveTextContent('does not report the SSH port');
   });
 });

@@ -73,7 +73,11 @@ impl Hyperstack {
 /// The follow-up answer, short, for the error's details.
 fn summary(answer: &Value) -> String {
     let text = answer.to_string();
-    if text.chars().count() > 200 { format!("{}…", text.chars().take(200).collect::<String>()) } else { text }
+    if text.chars().count() > 200 {
+        format!("{}…", text.chars().take(200).collect::<String>())
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -83,7 +87,8 @@ mod tests {
 
     #[test]
     fn the_documented_object_and_a_plain_string_both_give_the_link() {
-        let documented = json!({"status": true, "message": "ok", "vnc_url": {"id": 5, "vnc_url": "https://c/x"}});
+        let documented =
+            json!({"status": true, "message": "ok", "vnc_url": {"id": 5, "vnc_url": "https://c/x"}});
         assert_eq!(link_of(&documented).as_deref(), Some("https://c/x"));
         assert_eq!(link_of(&json!({"vnc_url": "https://c/y"})).as_deref(), Some("https://c/y"));
         assert_eq!(link_of(&json!({"vnc_url": {"id": 5, "vnc_url": null}})), None);

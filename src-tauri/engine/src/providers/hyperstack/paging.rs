@@ -47,13 +47,18 @@ impl Hyperstack {
             }
             all.extend(fresh);
             let page_size = answer.get("page_size").and_then(Value::as_u64).map_or(PAGE_SIZE, |n| n as usize);
-            let total = answer.get("count").and_then(Value::as_u64).map(|n| n as usize).filter(|n| *n > on_page);
+            let total =
+                answer.get("count").and_then(Value::as_u64).map(|n| n as usize).filter(|n| *n > on_page);
             let done = on_page < page_size.max(1) || total.is_some_and(|total| all.len() >= total);
             if done {
                 return Ok(all);
             }
         }
-        tracing::warn!(path = list.path, pages = MAX_PAGES, "Hyperstack list still had pages; showing the first ones");
+        tracing::warn!(
+            path = list.path,
+            pages = MAX_PAGES,
+            "Hyperstack list still had pages; showing the first ones"
+        );
         Ok(all)
     }
 }

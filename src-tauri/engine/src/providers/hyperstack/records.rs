@@ -39,7 +39,8 @@ pub(crate) fn ssh_port_of(instance: &Value) -> Option<u16> {
     let as_port = |v: &Value| {
         v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())).and_then(|p| u16::try_from(p).ok())
     };
-    let candidates = [&instance["ssh_port"], &instance["features"]["ssh_port"], &instance["port_mapping"]["22"]];
+    let candidates =
+        [&instance["ssh_port"], &instance["features"]["ssh_port"], &instance["port_mapping"]["22"]];
     let found = candidates.into_iter().find_map(as_port);
     if found.is_none() {
         tracing::warn!(
@@ -175,8 +176,14 @@ mod tests {
     fn ssh_is_on_22_unless_ports_are_randomised_and_then_only_where_the_record_says() {
         assert_eq!(ssh_port_of(&json!({"port_randomization": false})), Some(22));
         assert_eq!(ssh_port_of(&json!({})), Some(22));
-        assert_eq!(ssh_port_of(&json!({"port_randomization": true, "port_randomization_status": "ENABLED"})), None);
+        assert_eq!(
+            ssh_port_of(&json!({"port_randomization": true, "port_randomization_status": "ENABLED"})),
+            None
+        );
         assert_eq!(ssh_port_of(&json!({"port_randomization": true, "ssh_port": 31022})), Some(31022));
-        assert_eq!(ssh_port_of(&json!({"port_randomization": true, "features": {"ssh_port": "40022"}})), Some(40022));
+        assert_eq!(
+            ssh_port_of(&json!({"port_randomization": true, "features": {"ssh_port": "40022"}})),
+            Some(40022)
+        );
     }
 }

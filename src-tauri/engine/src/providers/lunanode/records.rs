@@ -99,7 +99,6 @@ fn redact_password(details: &str) -> String {
         .join(";")
 }
 
-
 /// The entries of a list answer: the array or object under one of `keys`, else the top-level objects
 /// beside `success` (how LunaNode's own launchbtcpay reads `sshkey/list`: `{"success": "yes", "0": {id,
 /// value}, …}`). Object members keep their key, for maps like `{"toronto": "Toronto"}`.
@@ -107,7 +106,9 @@ fn entries<'a>(answer: &'a Value, keys: &[&str]) -> Option<Vec<(Option<&'a str>,
     for key in keys {
         match answer.get(*key) {
             Some(Value::Array(items)) => return Some(items.iter().map(|v| (None, v)).collect()),
-            Some(Value::Object(map)) => return Some(map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect()),
+            Some(Value::Object(map)) => {
+                return Some(map.iter().map(|(k, v)| (Some(k.as_str()), v)).collect())
+            }
             _ => {}
         }
     }
@@ -123,10 +124,14 @@ fn entries<'a>(answer: &'a Value, keys: &[&str]) -> Option<Vec<(Option<&'a str>,
 }
 
 fn unexpected(action: &str, answer: &Value) -> AppError {
-    let fields: Vec<&str> = answer.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+    let fields: Vec<&str> =
+        answer.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
     AppError::new(
         ErrorCode::MalformedResponse,
-        format!("Lunanode's {action} answer has a shape VMDeck does not know (fields: {}).", fields.join(", ")),
+        format!(
+            "Lunanode's {action} answer has a shape VMDeck does not know (fields: {}).",
+            fields.join(", ")
+        ),
     )
     .with_detail("provider", "Lunanode")
     .with_detail("request", format!("POST {action}/"))
@@ -140,9 +145,13 @@ pub(super) fn key_pairs_of(answer: &Value) -> Result<Vec<KeyPair>> {
     let keys: Vec<KeyPair> = entries
         .into_iter()
         .filter_map(|(_, entry)| {
-            let id = text(entry, "id").or_else(|| entry.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
+            let id = text(entry, "id")
+                .or_else(|| entry.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
             let comment = text(entry, "value").and_then(|v| v.split_whitespace().nth(2).map(str::to_owned));
-            let name = text(entry, "name").or_else(|| text(entry, "label")).or(comment).unwrap_or_else(|| format!("key {id}"));
+            let name = text(entry, "name")
+                .or_else(|| text(entry, "label"))
+                .or(comment)
+                .unwrap_or_else(|| format!("key {id}"));
             Some(KeyPair { id, name, fingerprint: None, region: None })
         })
         .collect();
@@ -160,7 +169,11 @@ pub(super) fn regions_of(answer: &Value) -> Vec<Region> {
             .into_iter()
             .filter_map(|(key, entry)| {
                 let id = text(entry, "id").or_else(|| text(entry, "region")).or(key.map(str::to_owned))?;
-                let name = entry.as_str().map(str::to_owned).or_else(|| text(entry, "name")).unwrap_or_else(|| id.clone());
+                let name = entry
+                    .as_str()
+                    .map(str::to_owned)
+                    .or_else(|| text(entry, "name"))
+                    .unwrap_or_else(|| id.clone());
                 Some(Region { id, name, area: None })
             })
             .collect::<Vec<_>>()
@@ -169,7 +182,10 @@ pub(super) fn regions_of(answer: &Value) -> Vec<Region> {
         Some(regions) if !regions.is_empty() => regions,
         _ => {
             tracing::warn!("Lunanode's region/list answer held no region VMDeck could read; offering the documented ones");
-            DOCUMENTED_REGIONS.iter().map(|id| Region { id: (*id).into(), name: (*id).into(), area: None }).collect()
+            DOCUMENTED_REGIONS
+                .iter()
+                .map(|id| Region { id: (*id).into(), name: (*id).into(), area: None })
+                .collect()
         }
     }
 }
@@ -182,8 +198,14 @@ pub(super) fn security_groups_of(answer: &Value) -> Result<Vec<SecurityGroup>> {
     Ok(entries
         .into_iter()
         .filter_map(|(_, g)| {
-            let id = text(g, "group_id").or_else(|| text(g, "id")).or_else(|| g.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
-            Some(SecurityGroup { name: text(g, "name").unwrap_or_else(|| id.clone()), id, region: text(g, "region") })
+            let id = text(g, "group_id")
+                .or_else(|| text(g, "id"))
+                .or_else(|| g.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
+            Some(SecurityGroup {
+                name: text(g, "name").unwrap_or_else(|| id.clone()),
+                id,
+                region: text(g, "region"),
+            })
         })
         .collect())
 }
@@ -210,7 +232,8 @@ mod tests {
     fn regions_read_as_map_array_or_entries_else_the_documented_ones() {
         let map = regions_of(&json!({"success": "yes", "regions": {"toronto": "Toronto"}}));
         assert_eq!((map[0].id.as_str(), map[0].name.as_str()), ("toronto", "Toronto"));
-        let array = regions_of(&json!({"success": "yes", "regions": [{"region": "roubaix", "name": "Roubaix"}]}));
+        let array =
+            regions_of(&json!({"success": "yes", "regions": [{"region": "roubaix", "name": "Roubaix"}]}));
         assert_eq!(array[0].id, "roubaix");
         let top = regions_of(&json!({"success": "yes", "0": {"id": "montreal", "name": "Montreal"}}));
         assert_eq!(top[0].id, "montreal");
@@ -220,9 +243,15 @@ mod tests {
 
     #[test]
     fn security_groups_read_in_every_shape() {
-        let a = security_groups_of(&json!({"success": "yes", "security_groups": [{"id": "4", "name": "default"}]})).unwrap();
+        let a = security_groups_of(
+            &json!({"success": "yes", "security_groups": [{"id": "4", "name": "default"}]}),
+        )
+        .unwrap();
         assert_eq!(a[0].id, "4");
-        let b = security_groups_of(&json!({"success": "yes", "0": {"group_id": "9", "name": "web", "region": "toronto"}})).unwrap();
+        let b = security_groups_of(
+            &json!({"success": "yes", "0": {"group_id": "9", "name": "web", "region": "toronto"}}),
+        )
+        .unwrap();
         assert_eq!((b[0].id.as_str(), b[0].region.as_deref()), ("9", Some("toronto")));
     }
 }

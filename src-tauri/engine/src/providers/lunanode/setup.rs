@@ -25,7 +25,8 @@ pub(super) struct Prepared {
 impl Prepared {
     /// The `securitygroups` parameter: the groups picked in the wizard and the one made from its rules.
     pub fn security_groups(&self, request: &CreateRequest) -> Option<String> {
-        let all: Vec<&str> = request.security_groups.iter().map(String::as_str).chain(self.group_id.as_deref()).collect();
+        let all: Vec<&str> =
+            request.security_groups.iter().map(String::as_str).chain(self.group_id.as_deref()).collect();
         (!all.is_empty()).then(|| all.join(","))
     }
 }
@@ -40,8 +41,22 @@ pub(super) fn rule_params(region: &str, group_id: &str, rule: &SecurityRule) -> 
     let mut params = vec![
         ("region", region.to_owned()),
         ("group_id", group_id.to_owned()),
-        ("direction", match rule.direction { Direction::Ingress => "ingress", Direction::Egress => "egress" }.into()),
-        ("type", match rule.ethertype { IpVersion::V4 => "ipv4", IpVersion::V6 => "ipv6" }.into()),
+        (
+            "direction",
+            match rule.direction {
+                Direction::Ingress => "ingress",
+                Direction::Egress => "egress",
+            }
+            .into(),
+        ),
+        (
+            "type",
+            match rule.ethertype {
+                IpVersion::V4 => "ipv4",
+                IpVersion::V6 => "ipv6",
+            }
+            .into(),
+        ),
         ("protocol", rule.protocol.clone()),
         ("remote_type", "cidr".into()),
         ("remote_value", rule.cidr.clone()),
@@ -58,7 +73,9 @@ pub(super) fn rule_params(region: &str, group_id: &str, rule: &SecurityRule) -> 
 
 /// The id a create answer names, under any of `keys`.
 fn id_in(answer: &Value, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| text(answer, k).or_else(|| answer.get(*k).and_then(Value::as_u64).map(|n| n.to_string())))
+    keys.iter().find_map(|k| {
+        text(answer, k).or_else(|| answer.get(*k).and_then(Value::as_u64).map(|n| n.to_string()))
+    })
 }
 
 impl Lunanode {
@@ -81,7 +98,9 @@ impl Lunanode {
         if let Some(user_data) = request.user_data.as_deref().filter(|u| !u.trim().is_empty()) {
             let params = [("name", format!("vmdeck-{}", request.name)), ("content", user_data.to_owned())];
             let answer = self.call(Retry::Never, "script/create", &params).await?;
-            prepared.script_id = Some(id_in(&answer, &["script_id", "id"]).ok_or_else(|| missing_id("script/create", &answer))?);
+            prepared.script_id = Some(
+                id_in(&answer, &["script_id", "id"]).ok_or_else(|| missing_id("script/create", &answer))?,
+            );
         }
         if !request.security_rules.is_empty() {
             let name = group_name(&request.name);
@@ -125,8 +144,11 @@ impl Lunanode {
 }
 
 fn missing_id(action: &str, answer: &Value) -> AppError {
-    AppError::new(ErrorCode::MalformedResponse, format!("Lunanode's {action} answer names no id, so VMDeck cannot use what it made."))
-        .with_detail("provider", "Lunanode")
-        .with_detail("request", format!("POST {action}/"))
-        .with_detail("answer", answer.to_string())
+    AppError::new(
+        ErrorCode::MalformedResponse,
+        format!("Lunanode's {action} answer names no id, so VMDeck cannot use what it made."),
+    )
+    .with_detail("provider", "Lunanode")
+    .with_detail("request", format!("POST {action}/"))
+    .with_detail("answer", answer.to_string())
 }

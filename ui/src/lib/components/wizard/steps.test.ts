@@ -9,7 +9,7 @@ import type { Capabilities } from '../../bindings';
 const caps: Capabilities = {
   regions: true, security_rules_at_create: true, key_pairs: true, password_login: false, cloud_init: true, max_count: 20,
   console: 'provider_url', reboot: true, labels: true, max_name_len: 50, import_key: true, clone_only: false,
-  public_ip_choice: true, max_user_data_bytes: 65535,
+  public_ip_choice: true, max_user_data_bytes: 65535, hibernate: true, public_ip_attach: true, port_randomization: true, security_groups: false,
 };
 
 describe('the Access step', () => {
