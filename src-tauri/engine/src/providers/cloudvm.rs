@@ -123,10 +123,17 @@ fn state_of(status: &str) -> VmState {
     }
 }
 
+/// The id as the list names it. On Azure the create answers the full resource id
+/// (`/subscriptions/…/virtualMachines/NAME`) while the list and the actions use its last segment, which the
+/// server expands again (olljanat/cloud-vm-api: internal/…/list.go, util.go; docs/providers/cloudvm.md).
+fn list_id(id: &str) -> &str {
+    id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
+}
+
 fn vm_of(record: &Value, environment: &str) -> Vm {
     let status = record.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
     Vm {
-        id: record.get("id").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        id: list_id(record.get("id").and_then(Value::as_str).unwrap_or_default()).to_owned(),
         name: record.get("name").and_then(Value::as_str).unwrap_or_default().to_owned(),
         provider: ProviderKind::Cloudvm,
         state: state_of(&status),
@@ -258,5 +265,15 @@ impl Provider for CloudVm {
 
     async fn console(&self, _id: &str) -> Result<ConsoleTarget> {
         Err(unsupported(self.kind(), "console"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_full_azure_resource_id_becomes_the_id_the_list_and_actions_use() {
+        let full = "/subscriptions/0000/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-1";
+        assert_eq!(super::list_id(full), "web-1");
+        assert_eq!(super::list_id("i-0abc"), "i-0abc");
     }
 }
