@@ -89,6 +89,28 @@ describe('CreateWizard', () => {
     expect(steps).toEqual(['Account', 'Location', 'Image', 'Size', 'Access', 'Review']);
   });
 
+  it('offers port randomisation off by default, only with a public IP, and sends the choice', async () => {
+    const checkCreate = vi.fn(async (_id: string, request: CreateRequest) => judge(request));
+    render(CreateWizard, props(backendFor({ checkCreate })));
+    await userEvent.selectOptions(await screen.findByTestId('wizard-account'), 'h1');
+    await next();
+    await userEvent.click(await screen.findByLabelText('env-1 (NORWAY-1)'));
+    await next();
+    await userEvent.click(screen.getByLabelText('Ubuntu 22.04'));
+    await next();
+    await userEvent.click(screen.getByLabelText('n3-A100x1'));
+    await next();
+    await userEvent.selectOptions(screen.getByTestId('wizard-key'), 'laptop');
+    await next();
+    const randomise = screen.getByTestId('port-randomization') as HTMLInputElement;
+    expect(randomise.checked).toBe(false);
+    expect(screen.getByText(/one-click SSH reaches port 22/)).toBeInTheDocument();
+    await userEvent.click(randomise);
+    await vi.waitFor(() => expect(checkCreate.mock.calls.at(-1)?.[1]).toMatchObject({ port_randomization: true }));
+    await userEvent.click(screen.getByTestId('public-ip'));
+    expect(screen.queryByTestId('port-randomization')).toBeNull();
+  });
+
   it('keeps Next disabled with the reason until the step is complete, and disables a size too small for the image', async () => {
     render(CreateWizard, props(backendFor()));
     await userEvent.selectOptions(await screen.findByTestId('wizard-account'), 'h1');
