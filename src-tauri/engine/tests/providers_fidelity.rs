@@ -9,7 +9,7 @@ use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use vmdeck_engine::model::ConsoleTarget;
-use vmdeck_engine::model::{CreateRequest, Direction, IpVersion, PowerAction, SecurityRule, VmState};
+use vmdeck_engine::model::{CreateRequest, PowerAction, VmState};
 use vmdeck_engine::providers::hyperstack::ConsolePolling;
 use vmdeck_engine::providers::Provider;
 use vmdeck_engine::ErrorCode;
@@ -166,14 +166,7 @@ async fn lunanode_reads_the_key_list_its_own_client_reads_and_keeps_nonces_in_or
 async fn lunanode_creates_a_security_group_from_the_rules_and_a_startup_script() {
     let cloud = cloud().await;
     let provider = lunanode(&cloud, LUNANODE_API_KEY);
-    let rule = SecurityRule {
-        direction: Direction::Ingress,
-        protocol: "tcp".into(),
-        ethertype: IpVersion::V4,
-        cidr: "203.0.113.7/32".into(),
-        port_min: Some(22),
-        port_max: Some(22),
-    };
+    let rule = ssh_from_doc_address();
     let request = CreateRequest {
         name: "guarded".into(),
         count: 1,

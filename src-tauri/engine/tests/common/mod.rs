@@ -71,6 +71,19 @@ pub fn all(cloud: &FakeCloud) -> Vec<(Arc<dyn Provider>, Shared, &'static str)> 
     ]
 }
 
+/// An ingress SSH rule from one documentation address.
+pub fn ssh_from_doc_address() -> vmdeck_engine::model::SecurityRule {
+    use vmdeck_engine::model::{Direction, IpVersion, SecurityRule};
+    SecurityRule {
+        direction: Direction::Ingress,
+        protocol: "tcp".into(),
+        ethertype: IpVersion::V4,
+        cidr: "203.0.113.7/32".into(),
+        port_min: Some(22),
+        port_max: Some(22),
+    }
+}
+
 /// Waits until `vm` of `provider` reaches `state` (or gives up after many steps).
 pub async fn wait_for(
     provider: &dyn Provider,

@@ -58,7 +58,8 @@ async function next() {
   await userEvent.click(button);
 }
 
-async function walkToReview() {
+/** Through account, location, image, size and access to the network step. */
+async function walkToNetwork() {
   await userEvent.selectOptions(await screen.findByTestId('wizard-account'), 'h1');
   await next();
   await userEvent.click(await screen.findByLabelText('env-1 (NORWAY-1)'));
@@ -69,6 +70,10 @@ async function walkToReview() {
   await next();
   await userEvent.selectOptions(screen.getByTestId('wizard-key'), 'laptop');
   await next();
+}
+
+async function walkToReview() {
+  await walkToNetwork();
   await userEvent.click(screen.getByTestId('preset-ssh'));
   await next();
   await next(); // cloud-init is optional
@@ -92,16 +97,7 @@ describe('CreateWizard', () => {
   it('offers port randomisation off by default, only with a public IP, and sends the choice', async () => {
     const checkCreate = vi.fn(async (_id: string, request: CreateRequest) => judge(request));
     render(CreateWizard, props(backendFor({ checkCreate })));
-    await userEvent.selectOptions(await screen.findByTestId('wizard-account'), 'h1');
-    await next();
-    await userEvent.click(await screen.findByLabelText('env-1 (NORWAY-1)'));
-    await next();
-    await userEvent.click(screen.getByLabelText('Ubuntu 22.04'));
-    await next();
-    await userEvent.click(screen.getByLabelText('n3-A100x1'));
-    await next();
-    await userEvent.selectOptions(screen.getByTestId('wizard-key'), 'laptop');
-    await next();
+    await walkToNetwork();
     const randomise = screen.getByTestId('port-randomization') as HTMLInputElement;
     expect(randomise.checked).toBe(false);
     expect(screen.getByText(/one-click SSH reaches port 22/)).toBeInTheDocument();
