@@ -1,10 +1,10 @@
 //! Lunanode's Dynamic API: every call a signed form POST to `/api/{category}/{action}/`.
 //! See docs/providers/lunanode.md for the signature and what is still an open question.
 
-use super::http::{Http, Retry};
 mod records;
 mod setup;
 
+use super::http::{Http, Retry};
 use super::{array, base_url, text, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
