@@ -45,11 +45,9 @@ impl Hyperstack {
         self
     }
 
-    /// GET `/core/virtual-machines/{id}/{verb}`: the lifecycle calls, each sent once.
-    async fn vm_verb(&self, id: &str, verb: &str) -> Result<()> {
-        self.call(Retry::Never, Method::GET, &format!("/core/virtual-machines/{}/{verb}", seg(id)), None)
-            .await
-            .map(drop)
+    /// A change to one VM (a lifecycle call, public IP, delete): sent once, its answer only checked.
+    async fn vm_change(&self, method: Method, id: &str, tail: &str) -> Result<()> {
+        self.call(Retry::Never, method, &vm_path(id, tail), None).await.map(drop)
     }
 
     async fn call(&self, retry: Retry, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
@@ -84,6 +82,11 @@ impl Hyperstack {
     async fn get(&self, path: &str) -> Result<Value> {
         self.call(Retry::Idempotent, Method::GET, path, None).await
     }
+}
+
+/// `/core/virtual-machines/{id}` plus `tail` (empty, or `/start`, `/console/…`), the id as one segment.
+pub(super) fn vm_path(id: &str, tail: &str) -> String {
+    format!("/core/virtual-machines/{}{tail}", seg(id))
 }
 
 fn create_body(request: &CreateRequest) -> Result<Value> {
@@ -223,7 +226,7 @@ impl Provider for Hyperstack {
     }
 
     async fn get_vm(&self, id: &str) -> Result<Vm> {
-        let answer = self.get(&format!("/core/virtual-machines/{}", seg(id))).await?;
+        let answer = self.get(&vm_path(id, "")).await?;
         Ok(vm_of(&answer["instance"]))
     }
 
@@ -283,20 +286,18 @@ impl Provider for Hyperstack {
             PowerAction::Hibernate => "hibernate",
             PowerAction::Restore => "hibernate-restore",
         };
-        self.vm_verb(id, verb).await
+        self.vm_change(Method::GET, id, &format!("/{verb}")).await
     }
 
     /// `POST …/attach-floatingip` and `…/detach-floatingip` (SDK FloatingIpApi), each answering
     /// `{status, message}`; the address shows in `floating_ip` once attached.
     async fn set_public_ip(&self, id: &str, attached: bool) -> Result<()> {
-        let verb = if attached { "attach-floatingip" } else { "detach-floatingip" };
-        let path = format!("/core/virtual-machines/{}/{verb}", seg(id));
-        self.call(Retry::Never, Method::POST, &path, None).await.map(drop)
+        let tail = if attached { "/attach-floatingip" } else { "/detach-floatingip" };
+        self.vm_change(Method::POST, id, tail).await
     }
 
     async fn delete(&self, id: &str) -> Result<()> {
-        let path = format!("/core/virtual-machines/{}", seg(id));
-        self.call(Retry::Never, Method::DELETE, &path, None).await.map(drop)
+        self.vm_change(Method::DELETE, id, "").await
     }
 
     async fn console(&self, id: &str) -> Result<ConsoleTarget> {

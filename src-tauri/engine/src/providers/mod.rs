@@ -94,6 +94,14 @@ pub(crate) fn text(value: &serde_json::Value, key: &str) -> Option<String> {
     value.get(key).and_then(serde_json::Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
+/// An id field of a provider record, given as a string or a number: the first of `keys` that holds one.
+pub(crate) fn id_in(value: &serde_json::Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|key| {
+        text(value, key)
+            .or_else(|| value.get(*key).and_then(serde_json::Value::as_u64).map(|n| n.to_string()))
+    })
+}
+
 /// An array field of a provider record, empty when absent.
 pub(crate) fn array(value: &serde_json::Value, key: &str) -> Vec<serde_json::Value> {
     value.get(key).and_then(serde_json::Value::as_array).cloned().unwrap_or_default()

@@ -4,7 +4,7 @@
 //! documented: a 404 (a documented status of the endpoint) or an answer without a link both mean "not yet",
 //! until the deadline.
 
-use super::super::{seg, text, unsupported};
+use super::super::{text, unsupported};
 use super::Hyperstack;
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::ConsoleTarget;
@@ -38,7 +38,7 @@ pub(crate) fn link_of(answer: &Value) -> Option<String> {
 
 impl Hyperstack {
     pub(super) async fn console_link(&self, id: &str) -> Result<ConsoleTarget> {
-        let first = self.get(&format!("/core/virtual-machines/{}/request-console", seg(id))).await?;
+        let first = self.get(&super::vm_path(id, "/request-console")).await?;
         let Some(path) = text(&first, "url") else {
             return Err(unsupported(super::ProviderKind::Hyperstack, "console for this VM"));
         };

@@ -3,7 +3,7 @@
 //! readers accept every shape a public client reads and fail loudly on anything else
 //! (docs/providers/lunanode.md).
 
-use super::super::text;
+use super::super::{id_in, text};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use serde_json::{json, Value};
@@ -145,8 +145,7 @@ pub(super) fn key_pairs_of(answer: &Value) -> Result<Vec<KeyPair>> {
     let keys: Vec<KeyPair> = entries
         .into_iter()
         .filter_map(|(_, entry)| {
-            let id = text(entry, "id")
-                .or_else(|| entry.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
+            let id = id_in(entry, &["id"])?;
             let comment = text(entry, "value").and_then(|v| v.split_whitespace().nth(2).map(str::to_owned));
             let name = text(entry, "name")
                 .or_else(|| text(entry, "label"))
@@ -198,9 +197,7 @@ pub(super) fn security_groups_of(answer: &Value) -> Result<Vec<SecurityGroup>> {
     Ok(entries
         .into_iter()
         .filter_map(|(_, g)| {
-            let id = text(g, "group_id")
-                .or_else(|| text(g, "id"))
-                .or_else(|| g.get("id").and_then(Value::as_u64).map(|n| n.to_string()))?;
+            let id = id_in(g, &["group_id", "id"])?;
             Some(SecurityGroup {
                 name: text(g, "name").unwrap_or_else(|| id.clone()),
                 id,

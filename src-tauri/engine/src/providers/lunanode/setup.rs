@@ -6,7 +6,7 @@
 //! The values of those rule parameters and the create answers' fields are not documented; see
 //! docs/providers/lunanode.md. Everything made here is removed again when the create fails.
 
-use super::super::text;
+use super::super::id_in;
 use super::records::security_groups_of;
 use super::Lunanode;
 use crate::error::{AppError, ErrorCode, Result};
@@ -69,13 +69,6 @@ pub(super) fn rule_params(region: &str, group_id: &str, rule: &SecurityRule) -> 
         params.push(("port_max", max.to_string()));
     }
     params
-}
-
-/// The id a create answer names, under any of `keys`.
-fn id_in(answer: &Value, keys: &[&str]) -> Option<String> {
-    keys.iter().find_map(|k| {
-        text(answer, k).or_else(|| answer.get(*k).and_then(Value::as_u64).map(|n| n.to_string()))
-    })
 }
 
 impl Lunanode {
