@@ -52,3 +52,29 @@ build_ui() {
   log "UI build (ui/dist, embedded by the Tauri build)"
   (cd "$REPO/ui" && npm run --silent build)
 }
+
+# QEMU for local VMs: Debian 12's own QEMU (7.2) clashes with newer qemu-utils, so take both from
+# bookworm-backports there; other releases use their own.
+install_qemu() {
+  if command -v qemu-system-x86_64 >/dev/null && command -v qemu-img >/dev/null; then return; fi
+  if grep -q '^VERSION_CODENAME=bookworm' /etc/os-release 2>/dev/null; then
+    local list=/etc/apt/sources.list.d/vmdeck-backports.list
+    if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      echo "deb $(debian_mirror) bookworm-backports main" | sudo_if_needed tee "$list" >/dev/null
+    fi
+    log "apt-get install -t bookworm-backports qemu-system-x86 qemu-utils"
+    sudo_if_needed apt-get update -q
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+      -t bookworm-backports qemu-system-x86 qemu-utils
+  else
+    install_apt qemu-system-x86 qemu-utils
+  fi
+}
+
+# The Debian mirror apt already uses (deb822 or one-line sources), else deb.debian.org.
+debian_mirror() {
+  local url
+  url="$(grep -rhoE '(URIs:|^deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+    | grep -oE 'https?://[^ ]+' | grep -v security | head -1 || true)"
+  echo "${url:-http://deb.debian.org/debian}"
+}

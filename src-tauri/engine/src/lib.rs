@@ -8,6 +8,7 @@ pub mod app_info;
 pub mod create;
 pub mod error;
 pub mod fleet;
+pub mod fsutil;
 pub mod keychain;
 pub mod logging;
 pub mod model;

@@ -13,6 +13,8 @@ pub enum ProviderKind {
     Hyperstack,
     Lunanode,
     Cloudvm,
+    /// VMs on this computer, run by QEMU.
+    Local,
 }
 
 impl ProviderKind {
@@ -22,6 +24,7 @@ impl ProviderKind {
             ProviderKind::Hyperstack => "Hyperstack",
             ProviderKind::Lunanode => "Lunanode",
             ProviderKind::Cloudvm => "Cloud VM API",
+            ProviderKind::Local => "This computer",
         }
     }
 }

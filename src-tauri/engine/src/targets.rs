@@ -14,6 +14,8 @@ pub enum CredentialSource {
     ProviderPassword,
     /// The key pair the VM was created with; the private key is the user's.
     KeyPair { name: String },
+    /// A private key VMDeck keeps in the keychain under this name (a local VM's generated key).
+    StoredKey { name: String },
     /// Nothing is known: the SSH dialog asks.
     Ask,
 }
@@ -73,6 +75,15 @@ pub fn ssh_target(vm: &Vm, vault_path: Option<String>) -> Option<SshTarget> {
             .map_or(CredentialSource::Ask, |name| CredentialSource::KeyPair { name: name.to_owned() }),
         ProviderKind::Cloudvm => {
             vault_path.map_or(CredentialSource::Ask, |path| CredentialSource::Vault { path })
+        }
+        ProviderKind::Local => {
+            if let Some(local_user) = vm.extra["user"].as_str() {
+                user = local_user.to_owned();
+            }
+            vm.extra["key_name"]
+                .as_str()
+                .filter(|k| !k.is_empty())
+                .map_or(CredentialSource::Ask, |name| CredentialSource::StoredKey { name: name.to_owned() })
         }
     };
     let port_note = vm.ssh_port.is_none().then(|| {

@@ -5,43 +5,16 @@
 mod rfb;
 #[path = "common/vnc_server.rs"]
 mod vnc_server;
+#[path = "common/ws.rs"]
+mod ws;
 
-use futures_util::{SinkExt, StreamExt};
-use rfb::Transport;
+use futures_util::StreamExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
-use tokio_tungstenite::WebSocketStream;
 use vmdeck_engine::vnc::VncBridge;
 use vmdeck_engine::ErrorCode;
 use vnc_server::{VncServer, PASSWORD};
-
-struct Ws {
-    socket: WebSocketStream<TcpStream>,
-    buffer: Vec<u8>,
-}
-
-impl Transport for Ws {
-    async fn send(&mut self, bytes: &[u8]) {
-        self.socket.send(Message::Binary(bytes.to_vec().into())).await.unwrap();
-    }
-
-    async fn take(&mut self, n: usize) -> Vec<u8> {
-        while self.buffer.len() < n {
-            match self.socket.next().await.expect("the bridge closed early").unwrap() {
-                Message::Binary(data) => self.buffer.extend_from_slice(&data),
-                other => panic!("unexpected message {other:?}"),
-            }
-        }
-        self.buffer.drain(..n).collect()
-    }
-}
-
-async fn open(url: &str) -> Result<Ws, tungstenite::Error> {
-    let port = reqwest::Url::parse(url).unwrap().port().expect("a ws:// URL with a port");
-    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    let (socket, _) = tokio_tungstenite::client_async(url, tcp).await?;
-    Ok(Ws { socket, buffer: Vec::new() })
-}
+use ws::{open, Ws};
 
 fn refused_with_403(result: Result<Ws, tungstenite::Error>) {
     match result {

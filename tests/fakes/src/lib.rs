@@ -14,6 +14,7 @@ pub mod control;
 pub mod enclaive;
 pub mod faults;
 pub mod hyperstack;
+pub mod images;
 pub mod lifecycle;
 pub mod lunanode;
 pub mod vault;

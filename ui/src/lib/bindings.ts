@@ -29,7 +29,7 @@ note: string | null, };
 
 export type AppInfo = { name: string, version: string, identifier: string, data_dir: string, log_dir: string, os: string, arch: string, keychain: KeychainStatus, };
 
-export type ProviderKind = "enclaive" | "hyperstack" | "lunanode" | "cloudvm";
+export type ProviderKind = "enclaive" | "hyperstack" | "lunanode" | "cloudvm" | "local";
 
 export type VmState = "creating" | "running" | "stopping" | "stopped" | "starting" | "rebooting" | "hibernating" | "hibernated" | "restoring" | "deleting" | "error" | "unknown";
 
@@ -197,7 +197,7 @@ error: AppError | null,
  */
 fetched_at_ms: number, };
 
-export type CredentialSource = { "kind": "vault", path: string, } | { "kind": "provider_password" } | { "kind": "key_pair", name: string, } | { "kind": "ask" };
+export type CredentialSource = { "kind": "vault", path: string, } | { "kind": "provider_password" } | { "kind": "key_pair", name: string, } | { "kind": "stored_key", name: string, } | { "kind": "ask" };
 
 export type SshTarget = { host: string, port: number, user: string, credentials: CredentialSource, 
 /**
@@ -207,7 +207,7 @@ port_note: string | null, };
 
 export type EnclaiveSignIn = "password" | "token";
 
-export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: EnclaiveSignIn, email: string, team_id: string, project_id: string, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, };
+export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: EnclaiveSignIn, email: string, team_id: string, project_id: string, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, } | { "kind": "local", };
 
 export type Journal = "saved" | "adding" | "removing";
 
@@ -323,6 +323,6 @@ export type StoredKey = { name: string,
  */
 kind: string, };
 
-export type VncCredential = { "kind": "vault", path: string, account_id: string | null, } | { "kind": "prompt" } | { "kind": "none" };
+export type VncCredential = { "kind": "vault", path: string, account_id: string | null, } | { "kind": "provider", account_id: string, vm_id: string, } | { "kind": "prompt" } | { "kind": "none" };
 
 export type VncOpened = { id: number, url: string, };

@@ -19,10 +19,30 @@ pub enum EnclaiveSignIn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AccountSettings {
-    Enclaive { base_url: String, sign_in: EnclaiveSignIn, email: String, team_id: String, project_id: String },
-    Hyperstack { base_url: String, default_environment: Option<String> },
-    Lunanode { base_url: String, api_id: String, default_region: Option<String> },
-    Cloudvm { base_url: String, access_key: String, environment: String, machine_types: Vec<String> },
+    Enclaive {
+        base_url: String,
+        sign_in: EnclaiveSignIn,
+        email: String,
+        team_id: String,
+        project_id: String,
+    },
+    Hyperstack {
+        base_url: String,
+        default_environment: Option<String>,
+    },
+    Lunanode {
+        base_url: String,
+        api_id: String,
+        default_region: Option<String>,
+    },
+    Cloudvm {
+        base_url: String,
+        access_key: String,
+        environment: String,
+        machine_types: Vec<String>,
+    },
+    /// VMs on this computer (QEMU): nothing to sign in to, no secret.
+    Local {},
 }
 
 impl AccountSettings {
@@ -32,6 +52,7 @@ impl AccountSettings {
             AccountSettings::Hyperstack { .. } => ProviderKind::Hyperstack,
             AccountSettings::Lunanode { .. } => ProviderKind::Lunanode,
             AccountSettings::Cloudvm { .. } => ProviderKind::Cloudvm,
+            AccountSettings::Local {} => ProviderKind::Local,
         }
     }
 
@@ -41,7 +62,13 @@ impl AccountSettings {
             | AccountSettings::Hyperstack { base_url, .. }
             | AccountSettings::Lunanode { base_url, .. }
             | AccountSettings::Cloudvm { base_url, .. } => base_url,
+            AccountSettings::Local {} => "",
         }
+    }
+
+    /// Whether this kind of account signs in with a secret kept in the keychain.
+    pub fn needs_secret(&self) -> bool {
+        !matches!(self, AccountSettings::Local {})
     }
 
     /// What the secret of this kind is called in the form.
@@ -51,6 +78,7 @@ impl AccountSettings {
             AccountSettings::Enclaive { sign_in: EnclaiveSignIn::Token, .. } => "token",
             AccountSettings::Hyperstack { .. } | AccountSettings::Lunanode { .. } => "API key",
             AccountSettings::Cloudvm { .. } => "secret key",
+            AccountSettings::Local {} => "",
         }
     }
 }
@@ -121,7 +149,9 @@ impl AccountDraft {
         if self.label.chars().count() > 60 {
             return Err(AppError::invalid_input("label", "A name has at most 60 characters."));
         }
-        url("base_url", self.settings.base_url())?;
+        if self.settings.needs_secret() {
+            url("base_url", self.settings.base_url())?;
+        }
         match &self.settings {
             AccountSettings::Enclaive { sign_in, email, team_id, project_id, .. } => {
                 if *sign_in == EnclaiveSignIn::Password {
@@ -146,6 +176,7 @@ impl AccountDraft {
                 }
                 required("environment", environment, "The environment")?;
             }
+            AccountSettings::Local {} => {}
         }
         if let Some(proxy) = self.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
             reqwest::Proxy::all(proxy.trim())

@@ -7,6 +7,7 @@ use crate::providers::cloudvm::CloudVm;
 use crate::providers::enclaive::{Enclaive, EnclaiveAuth, EnclaiveScope};
 use crate::providers::http::{Http, RetryPolicy, DEFAULT_TIMEOUT};
 use crate::providers::hyperstack::Hyperstack;
+use crate::providers::local::{Local, LocalEnv};
 use crate::providers::lunanode::Lunanode;
 use crate::providers::{message_of, Provider};
 use crate::secret::Secret;
@@ -42,6 +43,8 @@ struct ExportFile {
 pub struct AccountService {
     store: Arc<dyn AccountStore>,
     secrets: Arc<dyn SecretStore>,
+    /// Where local VMs live; None where this app has no local backend (tests of the clouds).
+    local: Option<Arc<LocalEnv>>,
     /// One change at a time: a change reads, edits and writes the whole list.
     changing: Mutex<()>,
     counter: AtomicU64,
@@ -49,7 +52,35 @@ pub struct AccountService {
 
 impl AccountService {
     pub fn new(store: Arc<dyn AccountStore>, secrets: Arc<dyn SecretStore>) -> Self {
-        Self { store, secrets, changing: Mutex::new(()), counter: AtomicU64::new(0) }
+        Self { store, secrets, local: None, changing: Mutex::new(()), counter: AtomicU64::new(0) }
+    }
+
+    /// Enables "This computer" accounts, whose VMs live under `env`.
+    pub fn with_local(mut self, env: Arc<LocalEnv>) -> Self {
+        self.local = Some(env);
+        self
+    }
+
+    /// Adds the "This computer" account when there is none (and QEMU is installed, which the caller
+    /// checks): a newcomer without a cloud account can start at once. Returns it when it was added.
+    pub fn ensure_local_account(&self) -> Result<Option<Account>> {
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        if accounts.iter().any(|a| matches!(a.draft.settings, AccountSettings::Local {})) {
+            return Ok(None);
+        }
+        let draft = AccountDraft {
+            label: "This computer".into(),
+            color: "#5b6b7f".into(),
+            settings: AccountSettings::Local {},
+            vault_path_template: None,
+            proxy: None,
+            ca_certificate_pem: None,
+        };
+        let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Saved };
+        accounts.push(account.clone());
+        self.store.save(&accounts)?;
+        Ok(Some(account))
     }
 
     fn new_id(&self, taken: &[Account]) -> String {
@@ -93,7 +124,11 @@ impl AccountService {
             .into_iter()
             .filter(|a| a.journal == Journal::Saved)
             .map(|account| {
-                let has_secret = self.secrets.get(&account.id).ok().map(|s| s.is_some());
+                let has_secret = if account.draft.settings.needs_secret() {
+                    self.secrets.get(&account.id).ok().map(|s| s.is_some())
+                } else {
+                    Some(true)
+                };
                 AccountView { account, has_secret }
             })
             .collect())
@@ -111,7 +146,7 @@ impl AccountService {
     /// written next, and the journal cleared last.
     pub fn add(&self, draft: AccountDraft, secret: Secret) -> Result<Account> {
         draft.validate()?;
-        if secret.is_empty() {
+        if secret.is_empty() && draft.settings.needs_secret() {
             return Err(AppError::invalid_input(
                 "secret",
                 format!("The {} is required.", draft.settings.secret_label()),
@@ -225,6 +260,14 @@ impl AccountService {
     /// The provider client of a saved account, with its secret from the keychain.
     pub fn provider(&self, id: &str) -> Result<Arc<dyn Provider>> {
         let account = self.get(id)?;
+        if !account.draft.settings.needs_secret() {
+            return match &self.local {
+                Some(env) => Ok(Arc::new(Local::new(env.clone()))),
+                None => {
+                    Err(AppError::new(ErrorCode::Unsupported, "Local VMs are not available in this build."))
+                }
+            };
+        }
         build_provider(&account.draft, self.secret(id)?)
     }
 }
@@ -272,6 +315,9 @@ pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Pr
         AccountSettings::Cloudvm { base_url, access_key, environment, machine_types } => Arc::new(
             CloudVm::with_http(base_url, environment, machine_types.clone(), access_key, &secret, http),
         ),
+        AccountSettings::Local {} => {
+            return Err(AppError::new(ErrorCode::Internal, "A local account's provider needs its folders."))
+        }
     })
 }
 

@@ -5,6 +5,7 @@ pub mod cloudvm;
 pub mod enclaive;
 pub mod http;
 pub mod hyperstack;
+pub mod local;
 pub mod lunanode;
 
 use crate::error::{AppError, ErrorCode, Result};
@@ -65,6 +66,11 @@ pub trait Provider: Send + Sync {
         Err(unsupported(self.kind(), "key upload"))
     }
 
+    /// The password of the VNC console `console` points to, when the provider set one (local VMs).
+    async fn console_password(&self, _id: &str) -> Result<Option<crate::secret::Secret>> {
+        Ok(None)
+    }
+
     /// The user and password the provider itself reports for a VM (Lunanode's `login_details`), if any.
     async fn login_password(&self, _id: &str) -> Result<Option<(String, crate::secret::Secret)>> {
         Ok(None)
@@ -85,7 +91,7 @@ pub fn message_of(kind: ProviderKind) -> http::MessageOf {
     match kind {
         ProviderKind::Enclaive | ProviderKind::Hyperstack => http::json_message,
         ProviderKind::Lunanode => lunanode::error_text,
-        ProviderKind::Cloudvm => http::text_message,
+        ProviderKind::Cloudvm | ProviderKind::Local => http::text_message,
     }
 }
 

@@ -88,6 +88,33 @@ impl KnownHosts {
             .map_err(|err| AppError::internal(format!("Could not write {}: {err}", self.path.display())))
     }
 
+    /// Records `public_openssh` (`ssh-ed25519 AAAA… comment`) as the only key of host:port, replacing
+    /// any older entry: a VM VMDeck made itself, whose host key it generated.
+    pub fn pin(&self, host: &str, port: u16, public_openssh: &str) -> Result<()> {
+        let mut parts = public_openssh.split_whitespace();
+        let (Some(kind), Some(key)) = (parts.next(), parts.next()) else {
+            return Err(AppError::internal("Not an OpenSSH public key."));
+        };
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => return Err(AppError::internal(format!("{}: {err}", self.path.display()))),
+        };
+        let entry = host_entry(host, port);
+        let mut lines: Vec<&str> = text
+            .lines()
+            .filter(|line| {
+                !line.split_whitespace().next().is_some_and(|hosts| hosts.split(',').any(|h| h == entry))
+            })
+            .collect();
+        let pinned = format!("{entry} {kind} {key} pinned by VMDeck for a VM it created");
+        lines.push(&pinned);
+        if let Some(dir) = self.path.parent() {
+            crate::fsutil::create_private_dir(dir)?;
+        }
+        crate::fsutil::write_private(&self.path, format!("{}\n", lines.join("\n")).as_bytes())
+    }
+
     /// Removes every entry of a host from VMDeck's own file (after a VM was rebuilt, say).
     pub fn forget(&self, host: &str, port: u16) -> Result<usize> {
         let text = match std::fs::read_to_string(&self.path) {

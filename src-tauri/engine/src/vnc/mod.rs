@@ -20,6 +20,8 @@ pub enum VncCredential {
         #[serde(default)]
         account_id: Option<String>,
     },
+    /// The password the provider set on its own VNC server (a local VM's QEMU), asked of the provider.
+    Provider { account_id: String, vm_id: String },
     /// The user types it when the server asks; nothing is fetched.
     Prompt,
     /// The server asks for no password.

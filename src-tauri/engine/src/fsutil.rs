@@ -1,0 +1,69 @@
+//! Files the app writes that hold something that matters: private folders (0700), private files
+//! (0600), written whole or not at all (temp file in the same folder, fsync, rename, fsync the folder).
+
+use crate::error::{AppError, Result};
+use std::io::Write;
+use std::path::Path;
+
+fn io(path: &Path, err: std::io::Error) -> AppError {
+    AppError::internal(format!("{}: {err}", path.display())).with_detail("path", path.display().to_string())
+}
+
+/// Creates `dir` (and its parents) readable only by the user on Unix.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|err| io(dir, err))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|err| io(dir, err))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path` atomically, readable only by the user on Unix.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().ok_or_else(|| AppError::internal(format!("{} has no folder", path.display())))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let write = || -> std::io::Result<()> {
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
+        Ok(())
+    };
+    write().map_err(|err| {
+        let _ = std::fs::remove_file(&tmp);
+        io(path, err)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn private_files_replace_whole_and_are_user_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("a/b");
+        super::create_private_dir(&sub).unwrap();
+        let file = sub.join("x.json");
+        super::write_private(&file, b"one").unwrap();
+        super::write_private(&file, b"two").unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), b"two");
+        assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 1, "no temp file left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(std::fs::metadata(&sub).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+    }
+}
