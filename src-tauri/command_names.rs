@@ -48,4 +48,8 @@
     "ssh_key_save",
     "ssh_key_remove",
     "vault_oidc_login",
+    "machine_ssh_ready",
+    "local_qemu_status",
+    "local_images",
+    "local_image_remove",
 ]

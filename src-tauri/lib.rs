@@ -11,6 +11,7 @@ use std::sync::Arc;
 use tauri::Manager;
 use tauri_plugin_store::StoreExt;
 use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
+use vmdeck_engine::providers::local::{qemu, LocalEnv};
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
@@ -30,13 +31,21 @@ pub fn run() {
             tracing::info!(backend = %keychain_status.backend, available = keychain_status.available, "keychain");
             let store = app.store_builder(account_store::FILE).disable_auto_save().build()?;
             let settings = Arc::new(PluginAccountStore::new(store));
-            let accounts =
-                Arc::new(AccountService::new(settings.clone(), Arc::new(KeychainSecrets::new(keychain.clone()))));
-            let templates = Arc::new(Templates::new(settings.clone()));
             let stored_keys = Arc::new(StoredKeys::new(
                 settings.clone(),
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "sshkey:")),
             ));
+            let local = Arc::new(LocalEnv {
+                data_dir: dirs.data_dir.clone(),
+                cache_dir: paths.app_cache_dir()?,
+                known_hosts: dirs.data_dir.join("known_hosts"),
+                keys: stored_keys.clone(),
+            });
+            let accounts = Arc::new(
+                AccountService::new(settings.clone(), Arc::new(KeychainSecrets::new(keychain.clone())))
+                    .with_local(local),
+            );
+            let templates = Arc::new(Templates::new(settings.clone()));
             let vault = Arc::new(VaultService::new(
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
@@ -44,6 +53,14 @@ pub fn run() {
             // Finish or undo an account change a crash interrupted; a locked keychain only delays that.
             if let Err(err) = accounts.recover() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
+            }
+            // "This computer" exists by default once QEMU is installed (a file check; the accelerator
+            // probe waits until a local VM is first used).
+            if qemu::installed() {
+                match accounts.ensure_local_account() {
+                    Ok(added) => if added.is_some() { tracing::info!("added the This computer account") },
+                    Err(err) => tracing::warn!(code = ?err.code, "could not add the local account: {}", err.message),
+                }
             }
             app.manage(AppState::new(dirs, keychain, accounts, vault, templates, stored_keys, log_guard));
             commands::machines::spawn_fleet_watch(app.handle().clone());
@@ -96,6 +113,10 @@ pub fn run() {
             commands::ssh::ssh_key_save,
             commands::ssh::ssh_key_remove,
             commands::vault::vault_oidc_login,
+            commands::ssh::machine_ssh_ready,
+            commands::local::local_qemu_status,
+            commands::local::local_images,
+            commands::local::local_image_remove,
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");

@@ -69,6 +69,13 @@ impl AppState {
         }
     }
 
+    /// Where local (QEMU) VMs and their image cache live.
+    pub fn local(&self) -> Result<Arc<vmdeck_engine::providers::local::LocalEnv>, vmdeck_engine::AppError> {
+        self.accounts
+            .local_env()
+            .ok_or_else(|| vmdeck_engine::AppError::internal("Local VMs are not set up."))
+    }
+
     pub fn next_ssh_id(&self) -> u64 {
         self.next_ssh.fetch_add(1, Ordering::SeqCst)
     }

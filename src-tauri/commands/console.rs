@@ -33,6 +33,10 @@ pub async fn vnc_password(state: State<'_, AppState>, id: u64) -> Result<Option<
         .ok_or_else(|| AppError::new(ErrorCode::NotFound, "This console is closed."))?;
     match credential {
         VncCredential::Prompt | VncCredential::None => Ok(None),
+        VncCredential::Provider { account_id, vm_id } => {
+            let password = super::provider(&state, account_id).await?.console_password(&vm_id).await?;
+            Ok(password.map(|p| p.expose().to_owned()))
+        }
         VncCredential::Vault { path, account_id } => {
             let creds =
                 state.vault.connection_for(account_id.as_deref()).await?.credentials_at(&path).await?;

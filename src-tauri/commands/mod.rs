@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod app;
 pub mod console;
 pub mod create;
+pub mod local;
 pub mod machines;
 pub mod ssh;
 pub mod vault;

@@ -169,6 +169,16 @@ pub async fn machine_ssh_target(
     Ok(vmdeck_engine::targets::ssh_target(&vm, vault_path))
 }
 
+/// Waits until the VM's SSH server answers (a local VM still booting), so one click lands in a shell.
+#[tauri::command]
+pub async fn machine_ssh_ready(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+) -> Result<(), AppError> {
+    super::provider(&state, account_id).await?.ssh_ready(&vm_id).await
+}
+
 /// Runs OpenSSH's `ssh` in the platform's terminal instead of an in-app tab.
 #[tauri::command]
 pub async fn ssh_open_system_terminal(host: String, port: u16, user: String) -> Result<(), AppError> {

@@ -46,8 +46,12 @@ async function waitForPort(port, child, timeoutMs = 20_000) {
 /**
  * One app per spec file: `const app = useApp();` then `app.browser` inside tests. `app.restart()` quits
  * the app and starts it again (a new WebDriver session), as a user reopening it would.
+ *
+ * The app sees no QEMU (VMDECK_QEMU_DIR points at an empty folder) unless a spec asks with
+ * `useApp({ qemu: true, env })`: with QEMU, VMDeck adds its "This computer" account on first start, which
+ * the specs of the cloud backends do not expect.
  */
-export function useApp() {
+export function useApp({ qemu = false, env = {} } = {}) {
   const app = {
     browser: undefined,
     driver: undefined,
@@ -83,10 +87,16 @@ export function useApp() {
     await mkdir(outputDir, { recursive: true });
     app.port = await freePort();
     const nativePort = await freePort();
+    const noQemu = path.join(outputDir, 'no-qemu');
+    await mkdir(noQemu, { recursive: true });
+    // The app inherits its environment from tauri-driver through WebKitWebDriver.
+    const appEnv = { ...process.env, ...(typeof env === 'function' ? env() : env) };
+    if (qemu) delete appEnv.VMDECK_QEMU_DIR;
+    else appEnv.VMDECK_QEMU_DIR = noQemu;
     app.driver = spawn(
       'tauri-driver',
       ['--port', String(app.port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-      { stdio: ['ignore', 'inherit', 'inherit'] },
+      { stdio: ['ignore', 'inherit', 'inherit'], env: appEnv },
     );
     await waitForPort(app.port, app.driver);
     await app.start();
@@ -100,11 +110,15 @@ export function useApp() {
   return app;
 }
 
-/** The fake cloud in its own process: `fakes.ports.hyperstack`, `fakes.credentials.hyperstack.api_key`. */
-export function useFakeCloud() {
+/**
+ * The fake cloud in its own process: `fakes.ports.hyperstack`, `fakes.credentials.hyperstack.api_key`.
+ * `useFakeCloud({ images: dir })` also serves a local-VM image mirror of `dir` on `fakes.ports.images`.
+ */
+export function useFakeCloud({ images } = {}) {
   const fakes = { ports: undefined, credentials: undefined, child: undefined };
   before(async () => {
-    fakes.child = spawn(fakeCloudBinary, ['--print-ports', '--step-ms', '300'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = ['--print-ports', '--step-ms', '300', ...(images ? ['--images', images] : [])];
+    fakes.child = spawn(fakeCloudBinary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     const line = await new Promise((resolve, reject) => {
       readline.createInterface({ input: fakes.child.stdout }).once('line', resolve);
       fakes.child.once('exit', (code) => reject(new Error(`fake-cloud exited with ${code}`)));

@@ -58,6 +58,8 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::vault::FieldMapping::decl(cfg),
         crate::vault::VaultOverview::decl(cfg),
         crate::ssh::HostKeyDecision::decl(cfg),
+        crate::providers::local::qemu::QemuInstall::decl(cfg),
+        crate::providers::local::images::CachedImage::decl(cfg),
         crate::ssh::SshCredential::decl(cfg),
         crate::ssh::SshEvent::decl(cfg),
         crate::ssh::SshOpened::decl(cfg),

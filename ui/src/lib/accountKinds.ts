@@ -63,7 +63,19 @@ export const kinds: KindSpec[] = [
     ],
     defaults: { kind: 'cloudvm', base_url: 'http://localhost:8080', access_key: '', environment: '', machine_types: [] },
   },
+  {
+    kind: 'local',
+    title: 'This computer',
+    secretLabel: '',
+    fields: [],
+    defaults: { kind: 'local' },
+  },
 ];
+
+/** Whether accounts of this kind sign in with a secret (everything but This computer). */
+export function needsSecret(kind: ProviderKind): boolean {
+  return kind !== 'local';
+}
 
 export function kindSpec(kind: ProviderKind): KindSpec {
   return kinds.find((k) => k.kind === kind)!;

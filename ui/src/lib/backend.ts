@@ -31,6 +31,8 @@ import type {
   VaultConfig,
   VaultOverview,
   VaultStatus,
+  QemuInstall,
+  CachedImage,
 } from './bindings';
 
 export interface Backend {
@@ -84,6 +86,13 @@ export interface Backend {
   sshClose(id: number): Promise<void>;
   sshForgetHostKey(host: string, port: number): Promise<number>;
   sshTarget(accountId: string, vm: Vm): Promise<SshTarget | null>;
+  /** Waits until a VM's SSH server answers (a local VM still booting; clouds return at once). */
+  machineSshReady(accountId: string, vmId: string): Promise<void>;
+  /** QEMU as found on this computer (accelerator and its note), or an error with the install command. */
+  localQemuStatus(): Promise<QemuInstall>;
+  /** Images in the local-VM cache, with their size. */
+  localImages(): Promise<CachedImage[]>;
+  localImageRemove(id: string): Promise<CachedImage[]>;
   /** Runs OpenSSH's `ssh` in the platform's own terminal. */
   sshSystemTerminal(host: string, port: number, user: string): Promise<void>;
   sshKeysList(): Promise<StoredKey[]>;
@@ -192,6 +201,10 @@ export const tauriBackend: Backend = {
   sshClose: (id) => call<void>('ssh_close', { id }),
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget | null>('machine_ssh_target', { accountId, vm }),
+  machineSshReady: (accountId, vmId) => call<void>('machine_ssh_ready', { accountId, vmId }),
+  localQemuStatus: () => call<QemuInstall>('local_qemu_status'),
+  localImages: () => call<CachedImage[]>('local_images'),
+  localImageRemove: (id) => call<CachedImage[]>('local_image_remove', { id }),
   sshSystemTerminal: (host, port, user) => call<void>('ssh_open_system_terminal', { host, port, user }),
   sshKeysList: () => call<StoredKey[]>('ssh_keys_list'),
   sshKeySave: (name, privateKey) => call<StoredKey[]>('ssh_key_save', { name, privateKey }),

@@ -311,6 +311,18 @@ problem: AppError | null, };
 
 export type HostKeyDecision = { "kind": "known_only" } | { "kind": "trust_once", fingerprint: string, } | { "kind": "trust_and_save", fingerprint: string, };
 
+export type QemuInstall = { system: string, img: string, 
+/**
+ * `kvm`, `hvf`, `whpx` or `tcg`.
+ */
+accel: string, 
+/**
+ * Why the hardware accelerator is not used, when it is not ("slow: no hardware acceleration").
+ */
+accel_note: string | null, version: string, };
+
+export type CachedImage = { id: string, bytes: number, partial: boolean, };
+
 export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, account_id: string | null, } | { "kind": "provider_password", account_id: string, vm_id: string, } | { "kind": "stored_key", name: string, passphrase: string | null, };
 
 export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };

@@ -61,12 +61,24 @@ impl AccountService {
         self
     }
 
-    /// Adds the "This computer" account when there is none (and QEMU is installed, which the caller
-    /// checks): a newcomer without a cloud account can start at once. Returns it when it was added.
+    /// Where local VMs live, when this app has them.
+    pub fn local_env(&self) -> Option<Arc<LocalEnv>> {
+        self.local.clone()
+    }
+
+    /// Adds the "This computer" account once (QEMU being installed, which the caller checks): a newcomer
+    /// without a cloud account can start at once. A user who removes it does not get it back at the next
+    /// start; adding it by hand still works. Returns it when it was added.
     pub fn ensure_local_account(&self) -> Result<Option<Account>> {
+        let Some(env) = &self.local else { return Ok(None) };
+        let offered = env.data_dir.join(".local-account-offered");
+        if offered.exists() {
+            return Ok(None);
+        }
         let _guard = self.changing.lock().unwrap();
         let mut accounts = self.store.load()?;
         if accounts.iter().any(|a| matches!(a.draft.settings, AccountSettings::Local {})) {
+            crate::fsutil::write_private(&offered, b"")?;
             return Ok(None);
         }
         let draft = AccountDraft {
@@ -80,6 +92,8 @@ impl AccountService {
         let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Saved };
         accounts.push(account.clone());
         self.store.save(&accounts)?;
+        crate::fsutil::create_private_dir(&env.data_dir)?;
+        crate::fsutil::write_private(&offered, b"")?;
         Ok(Some(account))
     }
 

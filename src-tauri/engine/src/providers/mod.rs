@@ -66,6 +66,11 @@ pub trait Provider: Send + Sync {
         Err(unsupported(self.kind(), "key upload"))
     }
 
+    /// Waits until the VM's SSH server greets (a local VM still booting); clouds answer at once.
+    async fn ssh_ready(&self, _id: &str) -> Result<()> {
+        Ok(())
+    }
+
     /// The password of the VNC console `console` points to, when the provider set one (local VMs).
     async fn console_password(&self, _id: &str) -> Result<Option<crate::secret::Secret>> {
         Ok(None)

@@ -203,7 +203,7 @@ pub async fn start(
                 return Err(err);
             }
         };
-        set_activity(&id, Some(Activity::Creating("waiting to start".into())));
+        set_activity(&id, Some(Activity::Creating("waiting to start".into(), None)));
         tokio::spawn(run(env.clone(), http.clone(), record.clone(), image.clone(), qemu.clone()));
         records.push(record);
     }
@@ -296,7 +296,7 @@ async fn fetch(
     let id = record.id.clone();
     let what = images::file_name(url);
     let report = move |p: images::DownloadProgress| {
-        set_activity(&id, Some(Activity::Creating(format!("downloading {what}: {}", p.describe()))));
+        set_activity(&id, Some(Activity::Creating(format!("downloading {what}: {}", p.describe()), Some(p))));
     };
     images::fetch_verified(http, url, &image.checksums, &dest, &report).await?;
     Ok(dest)
@@ -317,9 +317,9 @@ async fn run(
             record.kernel = Some(fetch(&env, &http, &record, &image, kernel).await?);
             record.initrd = Some(fetch(&env, &http, &record, &image, initrd).await?);
         }
-        set_activity(&record.id, Some(Activity::Creating("preparing the disk".into())));
+        set_activity(&record.id, Some(Activity::Creating("preparing the disk".into(), None)));
         overlay(&qemu.img, &base, &files.disk(), record.disk_gb).await?;
-        set_activity(&record.id, Some(Activity::Creating("starting QEMU".into())));
+        set_activity(&record.id, Some(Activity::Creating("starting QEMU".into(), None)));
         record.phase = Phase::Ready;
         machines::save(&root, &record)?;
         machines::launch(&record, &files, &qemu).await

@@ -209,6 +209,42 @@ impl DownloadProgress {
     }
 }
 
+/// One image in the cache, for Settings: its folder's size, and whether a download is unfinished.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct CachedImage {
+    pub id: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub partial: bool,
+}
+
+/// Every image folder in the cache.
+pub fn cached(images_dir: &Path) -> Vec<CachedImage> {
+    let Ok(entries) = std::fs::read_dir(images_dir) else { return Vec::new() };
+    let mut out: Vec<CachedImage> = entries
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|entry| {
+            let files: Vec<std::fs::DirEntry> =
+                std::fs::read_dir(entry.path()).into_iter().flatten().flatten().collect();
+            CachedImage {
+                id: entry.file_name().to_string_lossy().into_owned(),
+                bytes: files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum(),
+                partial: files.iter().any(|f| f.path().extension().is_some_and(|x| x == "part")),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Removes one image from the cache (VMs made from it keep working only while their base stays, so the
+/// caller refuses while a local VM uses it).
+pub fn remove_cached(images_dir: &Path, id: &str) -> Result<()> {
+    let dir = images_dir.join(sanitize(id));
+    std::fs::remove_dir_all(&dir).map_err(|err| io_error(&dir, err))
+}
+
 /// Where one catalog file lives in the cache, and its `.part` while it downloads.
 pub fn cached_path(cache: &Path, image_id: &str, url: &str) -> PathBuf {
     cache.join(sanitize(image_id)).join(sanitize(&file_name(url)))

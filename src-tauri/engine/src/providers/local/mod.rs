@@ -29,6 +29,9 @@ use std::time::Duration;
 /// The key-pair choice that makes VMDeck generate a key for the VM (kept in the keychain).
 pub const GENERATE_KEY: &str = "vmdeck:generate";
 
+/// How long "SSH" waits for a booting guest's sshd (TCG boots take a minute or two).
+pub const SSH_WAIT: Duration = Duration::from_secs(5 * 60);
+
 /// How long a graceful stop may take before QEMU is ended.
 pub const STOP_GRACE: Duration = Duration::from_secs(90);
 
@@ -54,7 +57,8 @@ static ACTIVITY: LazyLock<Mutex<HashMap<String, Activity>>> = LazyLock::new(Defa
 
 #[derive(Debug, Clone)]
 enum Activity {
-    Creating(String),
+    /// The step in words, and the download's figures while one runs.
+    Creating(String, Option<images::DownloadProgress>),
     Stopping,
 }
 
@@ -101,7 +105,7 @@ impl Local {
         let files = self.files(&record.id);
         let (state, raw_state) = match (&record.phase, activity(&record.id)) {
             (Phase::Failed { message }, _) => (VmState::Error, format!("create failed: {message}")),
-            (Phase::Creating, Some(Activity::Creating(step))) => (VmState::Creating, step),
+            (Phase::Creating, Some(Activity::Creating(step, _))) => (VmState::Creating, step),
             (Phase::Creating, _) => {
                 (VmState::Error, "create interrupted (the app quit before it finished): delete it".into())
             }
@@ -126,6 +130,11 @@ impl Local {
         extra["port_forwards"] = serde_json::json!(forwards);
         extra["egress_note"] = serde_json::json!(egress);
         extra["folder"] = serde_json::json!(files.dir.display().to_string());
+        if let Some(Activity::Creating(_, Some(p))) = activity(&record.id) {
+            extra["download"] = serde_json::json!({
+                "done": p.done, "total": p.total, "bytes_per_sec": p.bytes_per_sec, "eta_secs": p.eta_secs(),
+            });
+        }
         Vm {
             id: record.id.clone(),
             name: record.name.clone(),
@@ -316,7 +325,7 @@ impl crate::providers::Provider for Local {
 
     async fn delete(&self, id: &str) -> Result<()> {
         let record = machines::load(&self.env.vms_dir(), id)?;
-        if matches!(activity(id), Some(Activity::Creating(_))) {
+        if matches!(activity(id), Some(Activity::Creating(..))) {
             return Err(AppError::new(
                 ErrorCode::Conflict,
                 "This VM is still being created; delete it when that ends.",
@@ -343,6 +352,36 @@ impl crate::providers::Provider for Local {
             ));
         }
         Ok(ConsoleTarget::Vnc { host: "127.0.0.1".into(), port: record.vnc_port })
+    }
+
+    async fn ssh_ready(&self, id: &str) -> Result<()> {
+        let record = machines::load(&self.env.vms_dir(), id)?;
+        let files = self.files(id);
+        let deadline = tokio::time::Instant::now() + SSH_WAIT;
+        loop {
+            if build::ssh_banner(record.ssh_port).await {
+                return Ok(());
+            }
+            if qmp::status(&files.qmp()).await.is_err() {
+                return Err(AppError::new(
+                    ErrorCode::Conflict,
+                    format!("{} is not running: start it first.", record.name),
+                ));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(AppError::new(
+                    ErrorCode::Timeout,
+                    format!(
+                        "{}'s SSH server did not answer within {} minutes. The guest's boot messages are in {}.",
+                        record.name,
+                        SSH_WAIT.as_secs() / 60,
+                        files.serial_log().display()
+                    ),
+                )
+                .with_detail("serial_log", files.serial_log().display().to_string()));
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     async fn console_password(&self, id: &str) -> Result<Option<Secret>> {

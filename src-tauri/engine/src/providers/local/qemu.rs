@@ -61,6 +61,12 @@ fn find(dirs: &[PathBuf], name: &str) -> Option<PathBuf> {
     dirs.iter().map(|dir| dir.join(exe(name))).find(|path| path.is_file())
 }
 
+/// Whether QEMU's binaries are there (no probe: cheap enough for the start path).
+pub fn installed() -> bool {
+    let dirs = search_dirs();
+    find(&dirs, system_binary_name()).is_some() && find(&dirs, "qemu-img").is_some()
+}
+
 /// The one command that installs QEMU on this OS.
 pub fn install_hint() -> &'static str {
     if cfg!(target_os = "macos") {
