@@ -100,3 +100,46 @@ describe('SshDialog with keys in the keychain', () => {
     expect(await screen.findByTestId('ssh-port-note')).toHaveTextContent('does not report the SSH port');
   });
 });
+
+describe('SshDialog for a local VM', () => {
+  it('waits for the guest’s SSH server, then connects with its keychain key and the pinned host key, no click needed', async () => {
+    let ready: () => void = () => {};
+    const machineSshReady = vi.fn(() => new Promise<void>((resolve) => (ready = resolve)));
+    const sshOpen = vi.fn().mockResolvedValue({ id: 11, user: 'debian' });
+    const local: Vm = { ...vm, id: 'vm-1', name: 'dev', provider: 'local', addresses: [{ ip: '127.0.0.1', version: 'v4', public: false }] };
+    const backend = fakeBackend({
+      sshOpen,
+      machineSshReady,
+      sshKeysList: vi.fn(async () => [{ name: 'other', kind: 'OPENSSH PRIVATE KEY' }, { name: 'dev (this computer, vm-1)', kind: 'OPENSSH PRIVATE KEY' }]),
+      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10022, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'dev (this computer, vm-1)' }, port_note: null })),
+    });
+    const onopened = vi.fn();
+    render(SshDialog, { backend, accountId: 'local', vm: local, onopened, oncancel: () => {} });
+    expect(await screen.findByTestId('ssh-waiting')).toHaveTextContent('Waiting for the VM’s SSH server');
+    expect(screen.getByTestId('ssh-pinned')).toBeInTheDocument();
+    expect(machineSshReady).toHaveBeenCalledWith('local', 'vm-1');
+    expect(sshOpen).not.toHaveBeenCalled();
+    ready();
+    await vi.waitFor(() => expect(onopened).toHaveBeenCalled());
+    expect(sshOpen.mock.calls[0][0]).toMatchObject({
+      host: '127.0.0.1', port: 10022, user: 'debian',
+      credential: { kind: 'stored_key', name: 'dev (this computer, vm-1)' },
+      decision: { kind: 'known_only' },
+    });
+  });
+
+  it('says so when the guest never answers, and connects nothing', async () => {
+    const sshOpen = vi.fn();
+    const local: Vm = { ...vm, id: 'vm-2', provider: 'local' };
+    const backend = fakeBackend({
+      sshOpen,
+      machineSshReady: vi.fn(async () => {
+        throw { code: 'timeout', message: 'dev’s SSH server did not answer within 5 minutes.', details: null };
+      }),
+      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10023, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'k' }, port_note: null })),
+    });
+    render(SshDialog, { backend, accountId: 'local', vm: local, onopened: () => {}, oncancel: () => {} });
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'timeout');
+    expect(sshOpen).not.toHaveBeenCalled();
+  });
+});

@@ -85,6 +85,7 @@ pub async fn qemu_install() -> Result<qemu::QemuInstall> {
 pub struct Local {
     env: Arc<LocalEnv>,
     http: reqwest::Client,
+    ssh_wait: Duration,
 }
 
 impl Local {
@@ -94,7 +95,13 @@ impl Local {
             .read_timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_default();
-        Self { env, http }
+        Self { env, http, ssh_wait: SSH_WAIT }
+    }
+
+    /// How long `ssh_ready` waits for a booting guest (tests shorten it).
+    pub fn with_ssh_wait(mut self, wait: Duration) -> Self {
+        self.ssh_wait = wait;
+        self
     }
 
     fn files(&self, id: &str) -> VmFiles {
@@ -357,7 +364,7 @@ impl crate::providers::Provider for Local {
     async fn ssh_ready(&self, id: &str) -> Result<()> {
         let record = machines::load(&self.env.vms_dir(), id)?;
         let files = self.files(id);
-        let deadline = tokio::time::Instant::now() + SSH_WAIT;
+        let deadline = tokio::time::Instant::now() + self.ssh_wait;
         loop {
             if build::ssh_banner(record.ssh_port).await {
                 return Ok(());
@@ -372,9 +379,9 @@ impl crate::providers::Provider for Local {
                 return Err(AppError::new(
                     ErrorCode::Timeout,
                     format!(
-                        "{}'s SSH server did not answer within {} minutes. The guest's boot messages are in {}.",
+                        "{}'s SSH server did not answer within {} s. The guest's boot messages are in {}.",
                         record.name,
-                        SSH_WAIT.as_secs() / 60,
+                        self.ssh_wait.as_secs(),
                         files.serial_log().display()
                     ),
                 )
