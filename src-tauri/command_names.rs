@@ -3,6 +3,7 @@
 // A command missing here is denied at run time, which the E2E suite catches.
 &[
     "app_info",
+    "app_notices",
     "accounts_list",
     "account_add",
     "account_update",

@@ -1,16 +1,13 @@
 //! The Tauri shell: it resolves platform paths, wires the engine into managed state and registers the
 //! commands. Everything with logic lives in the engine crate (`src-tauri/engine`).
 
-mod account_store;
 mod commands;
 mod state;
 
-use account_store::PluginAccountStore;
 use state::AppState;
 use std::sync::Arc;
 use tauri::Manager;
-use tauri_plugin_store::StoreExt;
-use vmdeck_engine::accounts::{AccountService, KeychainSecrets};
+use vmdeck_engine::accounts::{AccountService, JsonFileStore, KeychainSecrets};
 use vmdeck_engine::providers::local::{qemu, LocalEnv};
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::templates::Templates;
@@ -29,8 +26,9 @@ pub fn run() {
             // Without a Secret Service (a bare Linux session), use the kernel keyring rather than fail.
             let keychain_status = keychain.fall_back_if_unavailable();
             tracing::info!(backend = %keychain_status.backend, available = keychain_status.available, "keychain");
-            let store = app.store_builder(account_store::FILE).disable_auto_save().build()?;
-            let settings = Arc::new(PluginAccountStore::new(store));
+            // Accounts and settings go through VMDeck's own atomic writer (the file tauri-plugin-store wrote
+            // before, same shape); the store plugin stays registered for simple UI preferences.
+            let settings = Arc::new(JsonFileStore::new(dirs.data_dir.join("accounts.json")));
             let stored_keys = Arc::new(StoredKeys::new(
                 settings.clone(),
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "sshkey:")),
@@ -68,6 +66,7 @@ pub fn run() {
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
+            commands::app::app_notices,
             commands::accounts::accounts_list,
             commands::accounts::account_add,
             commands::accounts::account_update,

@@ -54,15 +54,20 @@ pub async fn account_duplicate(state: State<'_, AppState>, id: String) -> Result
     on_accounts(&state, move |accounts| accounts.duplicate(&id)).await
 }
 
-/// The secret typed in the form, or else the saved account's own.
+/// The secret typed in the form, or else the saved account's own if the form still sends it where it
+/// was confirmed.
 async fn typed_or_saved(
     state: &AppState,
+    draft: &AccountDraft,
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<Secret, AppError> {
     match (secret.filter(|s| !s.is_empty()), id) {
         (Some(secret), _) => Ok(secret),
-        (None, Some(id)) => on_accounts(state, move |accounts| accounts.secret(&id)).await,
+        (None, Some(id)) => {
+            let draft = draft.clone();
+            on_accounts(state, move |accounts| accounts.secret_for(&id, &draft)).await
+        }
         (None, None) => Err(AppError::invalid_input("secret", "Enter the secret first.")),
     }
 }
@@ -75,7 +80,7 @@ pub async fn account_test(
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<ConnectionReport, AppError> {
-    let secret = typed_or_saved(&state, secret, id).await?;
+    let secret = typed_or_saved(&state, &draft, secret, id).await?;
     accounts::test_connection(&draft, secret).await
 }
 
@@ -87,7 +92,7 @@ pub async fn account_projects(
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<Vec<ProjectChoice>, AppError> {
-    let secret = typed_or_saved(&state, secret, id).await?;
+    let secret = typed_or_saved(&state, &draft, secret, id).await?;
     accounts::enclaive_projects(&draft, secret).await
 }
 

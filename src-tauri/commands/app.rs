@@ -14,6 +14,17 @@ pub async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) 
     super::blocking(move || Ok(AppInfo::gather(&name, &version, &dirs, &keychain))).await
 }
 
+/// What the user must be told at start (a settings file that could not be read and was kept aside).
+#[tauri::command]
+pub async fn app_notices(state: tauri::State<'_, AppState>) -> Result<Vec<String>, AppError> {
+    let accounts = state.accounts.clone();
+    super::blocking(move || {
+        let _ = accounts.list(); // reads the file if nothing has yet
+        Ok(accounts.notices())
+    })
+    .await
+}
+
 /// Opens an http(s) link (from a terminal) in the system browser.
 #[tauri::command]
 pub async fn open_link(url: String) -> Result<(), AppError> {

@@ -65,6 +65,18 @@ async fn setup() -> Setup {
     Setup { _serial: serial, local: Local::new(env.clone()), env, mirror, _home: home }
 }
 
+/// A failed assertion must not leave a guest running (they are detached): every QEMU of this test's data
+/// folder is killed by its pidfile when the test ends, however it ends.
+impl Drop for Setup {
+    fn drop(&mut self) {
+        for entry in std::fs::read_dir(self.env.vms_dir()).into_iter().flatten().flatten() {
+            if let Ok(pid) = std::fs::read_to_string(entry.path().join("qemu.pid")) {
+                let _ = std::process::Command::new("kill").args(["-9", pid.trim()]).status();
+            }
+        }
+    }
+}
+
 fn request(name: &str) -> CreateRequest {
     CreateRequest {
         name: name.into(),

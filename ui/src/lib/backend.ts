@@ -37,6 +37,8 @@ import type {
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
+  /** What the user must be told at start (a settings file kept aside because it could not be read). */
+  appNotices(): Promise<string[]>;
   listAccounts(): Promise<AccountView[]>;
   addAccount(draft: AccountDraft, secret: string): Promise<Account>;
   updateAccount(id: string, draft: AccountDraft, secret: string | null): Promise<Account>;
@@ -151,6 +153,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 }
 
 export const tauriBackend: Backend = {
+  appNotices: () => call<string[]>('app_notices'),
   appInfo: () => call<AppInfo>('app_info'),
   listAccounts: () => call<AccountView[]>('accounts_list'),
   addAccount: (draft, secret) => call<Account>('account_add', { draft, secret }),

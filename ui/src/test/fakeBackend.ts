@@ -11,6 +11,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     });
   const base: Backend = {
     appInfo: unexpected('appInfo'),
+    appNotices: vi.fn(async () => []),
     listAccounts: vi.fn(async () => []),
     addAccount: unexpected('addAccount'),
     updateAccount: unexpected('updateAccount'),

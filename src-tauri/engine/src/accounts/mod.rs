@@ -4,6 +4,7 @@
 
 mod model;
 mod service;
+mod settings_file;
 mod store;
 
 pub use model::*;
@@ -11,7 +12,7 @@ pub use service::{
     build_provider, enclaive_projects, test_connection, AccountService, AccountView, ConnectionReport,
     ProjectChoice,
 };
+pub use settings_file::JsonFileStore;
 pub use store::{
-    replace_by_name, AccountStore, JsonFileStore, JsonSettings, KeychainSecrets, MemorySecrets,
-    MemorySettings, SecretStore,
+    replace_by_name, AccountStore, JsonSettings, KeychainSecrets, MemorySecrets, MemorySettings, SecretStore,
 };

@@ -139,10 +139,48 @@ fn url(field: &str, value: &str) -> Result<()> {
             "The address must start with https:// (or http:// for a local server).",
         ));
     }
+    // A secret sent over plain http can be read on the way: only a server on this computer may use it.
+    if parsed.scheme() == "http" && !is_loopback(&parsed) {
+        return Err(AppError::invalid_input(
+            field,
+            "Use https:// for a server on another computer: plain http:// is allowed only for localhost.",
+        ));
+    }
     Ok(())
 }
 
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What decides where an account's secret is sent: change any of it and the secret must be entered again.
+#[derive(Debug, PartialEq)]
+pub struct SecretScope {
+    kind: ProviderKind,
+    base_url: String,
+    proxy: Option<String>,
+    ca_certificate_pem: Option<String>,
+    sign_in: Option<EnclaiveSignIn>,
+}
+
 impl AccountDraft {
+    pub fn secret_scope(&self) -> SecretScope {
+        let norm =
+            |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        SecretScope {
+            kind: self.settings.kind(),
+            base_url: self.settings.base_url().trim().trim_end_matches('/').to_owned(),
+            proxy: norm(&self.proxy),
+            ca_certificate_pem: norm(&self.ca_certificate_pem),
+            sign_in: match &self.settings {
+                AccountSettings::Enclaive { sign_in, .. } => Some(*sign_in),
+                _ => None,
+            },
+        }
+    }
+
     /// Checks the fields before anything is stored or sent.
     pub fn validate(&self) -> Result<()> {
         required("label", &self.label, "A name")?;

@@ -61,6 +61,11 @@ impl AccountService {
         self
     }
 
+    /// What the user must be told about the stored settings (an unreadable file kept aside).
+    pub fn notices(&self) -> Vec<String> {
+        self.store.notices()
+    }
+
     /// Where local VMs live, when this app has them.
     pub fn local_env(&self) -> Option<Arc<LocalEnv>> {
         self.local.clone()
@@ -190,8 +195,9 @@ impl AccountService {
             .iter()
             .position(|a| a.id == id && a.journal == Journal::Saved)
             .ok_or_else(|| not_found(id))?;
-        if let Some(secret) = secret.filter(|s| !s.is_empty()) {
-            self.secrets.set(id, &secret)?;
+        match secret.filter(|s| !s.is_empty()) {
+            Some(secret) => self.secrets.set(id, &secret)?,
+            None => self.check_scope(&accounts[index].draft, &draft)?,
         }
         accounts[index].draft = draft;
         self.store.save(&accounts)?;
@@ -232,6 +238,26 @@ impl AccountService {
         let mut draft = original.draft;
         draft.label = format!("{} (copy)", draft.label).chars().take(60).collect();
         self.add(draft, secret)
+    }
+
+    /// The saved secret, for use with `draft` as the form now has it: refused when the form changed where the
+    /// secret would go (address, proxy, CA, sign-in method), so it reaches only a place the user confirmed.
+    pub fn secret_for(&self, id: &str, draft: &AccountDraft) -> Result<Secret> {
+        self.check_scope(&self.get(id)?.draft, draft)?;
+        self.secret(id)
+    }
+
+    fn check_scope(&self, saved: &AccountDraft, draft: &AccountDraft) -> Result<()> {
+        if saved.secret_scope() == draft.secret_scope() || !draft.settings.needs_secret() {
+            return Ok(());
+        }
+        Err(AppError::invalid_input(
+            "secret",
+            format!(
+                "You changed where this account connects (address, proxy, certificate or sign-in): enter the {} again, so it is sent only where you confirm.",
+                draft.settings.secret_label()
+            ),
+        ))
     }
 
     pub fn secret(&self, id: &str) -> Result<Secret> {

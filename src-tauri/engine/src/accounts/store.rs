@@ -1,18 +1,21 @@
-//! Where accounts live: the settings store (behind a trait, so the Tauri shell plugs in
-//! tauri-plugin-store) and the secret store (the OS keychain; an in-memory one for tests).
+//! Where accounts live: the settings store (behind a trait: `JsonFileStore` in the app, an in-memory one in
+//! tests) and the secret store (the OS keychain; an in-memory one for tests).
 
 use super::model::Account;
 use crate::error::{AppError, ErrorCode, Result};
 use crate::keychain::{map_keyring_error, Keychain};
 use crate::secret::Secret;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 
 pub trait AccountStore: Send + Sync {
     fn load(&self) -> Result<Vec<Account>>;
     /// Replaces every account; must be all or nothing.
     fn save(&self, accounts: &[Account]) -> Result<()>;
+    /// What the user must be told about the store (a file that could not be read and was kept aside).
+    fn notices(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub trait SecretStore: Send + Sync {
@@ -20,41 +23,6 @@ pub trait SecretStore: Send + Sync {
     fn get(&self, account_id: &str) -> Result<Option<Secret>>;
     /// Removing an entry that is not there is not an error.
     fn delete(&self, account_id: &str) -> Result<()>;
-}
-
-/// Accounts as a JSON file, written to a temporary file and renamed over the old one.
-pub struct JsonFileStore {
-    path: PathBuf,
-}
-
-impl JsonFileStore {
-    pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
-    }
-}
-
-fn io_error(what: &str, err: impl std::fmt::Display) -> AppError {
-    AppError::internal(format!("Could not {what} the accounts file: {err}"))
-}
-
-impl AccountStore for JsonFileStore {
-    fn load(&self) -> Result<Vec<Account>> {
-        match std::fs::read_to_string(&self.path) {
-            Ok(text) => serde_json::from_str(&text).map_err(|err| io_error("read", err)),
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(err) => Err(io_error("read", err)),
-        }
-    }
-
-    fn save(&self, accounts: &[Account]) -> Result<()> {
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir).map_err(|err| io_error("create the folder of", err))?;
-        }
-        let text = serde_json::to_string_pretty(accounts).map_err(|err| io_error("encode", err))?;
-        let tmp = self.path.with_extension("tmp");
-        std::fs::write(&tmp, text).map_err(|err| io_error("write", err))?;
-        std::fs::rename(&tmp, &self.path).map_err(|err| io_error("replace", err))
-    }
 }
 
 /// Settings that are not accounts (the Vault connection, templates, …), as JSON values under a key.

@@ -82,6 +82,7 @@ impl Http {
         ca_pem: Option<&str>,
     ) -> Result<Self> {
         let mut builder = reqwest::Client::builder()
+            .redirect(same_origin_redirects())
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("VMDeck/", env!("CARGO_PKG_VERSION")));
@@ -192,6 +193,10 @@ impl Http {
                 (ErrorCode::RateLimited, format!("{name} is limiting requests.{wait}{suffix}"))
             }
             400 | 405 | 412 | 422 => (ErrorCode::InvalidInput, format!("{name} rejected the request.{suffix}")),
+            300..=399 => (
+                ErrorCode::ProviderError,
+                format!("{name} redirected this request to another address; VMDeck does not follow it there, so your credentials stay where you confirmed them. Check the account's address."),
+            ),
             _ if html => (
                 ErrorCode::ProviderError,
                 format!("{name} answered with an HTML error page (HTTP {}), probably from a proxy in front of it.", status.as_u16()),
@@ -207,6 +212,24 @@ impl Http {
         }
         self.where_(error, method, path)
     }
+}
+
+/// Redirects are followed only within the same scheme, host and port (at most 5): the API key header, the
+/// Lunanode form and tokens would otherwise go along to wherever a server points, or from https to http.
+/// A refused redirect comes back as the 3xx answer itself, which `status_error` words.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same = attempt.previous().last().is_some_and(|from| {
+            from.scheme() == attempt.url().scheme()
+                && from.host_str() == attempt.url().host_str()
+                && from.port_or_known_default() == attempt.url().port_or_known_default()
+        });
+        if same && attempt.previous().len() <= 5 {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// Parses a PEM CA certificate; reqwest with rustls checks only when the client is built, so this does.

@@ -2,7 +2,7 @@
 
 use crate::error::{AppError, ErrorCode, Result};
 use base64::Engine;
-use ssh2::{CheckResult, HashType, KnownHostFileKind, KnownHostKeyFormat, Session};
+use ssh2::{CheckResult, HashType, HostKeyType, KnownHostFileKind, Session};
 use std::path::{Path, PathBuf};
 
 /// `SHA256:…` as `ssh-keygen -lf` prints it.
@@ -34,8 +34,22 @@ pub enum Verdict {
     Changed,
 }
 
-fn key_format(session: &Session) -> Option<KnownHostKeyFormat> {
-    session.host_key().map(|(_, kind)| kind.into())
+/// Whether a known_hosts line is about `entry` (`host` or `[host]:port`).
+fn names_entry(line: &str, entry: &str) -> bool {
+    line.split_whitespace().next().is_some_and(|hosts| hosts.split(',').any(|h| h == entry))
+}
+
+/// The key type as OpenSSH writes it in known_hosts.
+fn key_type_name(kind: HostKeyType) -> Option<&'static str> {
+    Some(match kind {
+        HostKeyType::Rsa => "ssh-rsa",
+        HostKeyType::Dss => "ssh-dss",
+        HostKeyType::Ecdsa256 => "ecdsa-sha2-nistp256",
+        HostKeyType::Ecdsa384 => "ecdsa-sha2-nistp384",
+        HostKeyType::Ecdsa521 => "ecdsa-sha2-nistp521",
+        HostKeyType::Ed25519 => "ssh-ed25519",
+        HostKeyType::Unknown => return None,
+    })
 }
 
 impl KnownHosts {
@@ -66,26 +80,41 @@ impl KnownHosts {
         })
     }
 
-    /// Appends the server's key to VMDeck's own file.
+    /// Adds the server's key to VMDeck's own file.
     pub fn trust(&self, session: &Session, host: &str, port: u16) -> Result<()> {
-        let (key, _) =
+        let (key, kind) =
             session.host_key().ok_or_else(|| AppError::internal("The server sent no host key."))?;
-        let format = key_format(session).ok_or_else(|| AppError::internal("Unknown host key type."))?;
-        let mut own =
-            session.known_hosts().map_err(|err| AppError::internal(format!("known_hosts: {err}")))?;
-        if self.path.exists() {
-            own.read_file(&self.path, KnownHostFileKind::OpenSSH).map_err(|err| {
-                AppError::internal(format!("Could not read {}: {err}", self.path.display()))
-            })?;
-        }
-        own.add(&host_entry(host, port), key, "added by VMDeck", format)
-            .map_err(|err| AppError::internal(format!("Could not record the host key: {err}")))?;
+        let name = key_type_name(kind).ok_or_else(|| AppError::internal("Unknown host key type."))?;
+        let line = format!(
+            "{} {name} {} added by VMDeck",
+            host_entry(host, port),
+            base64::engine::general_purpose::STANDARD.encode(key)
+        );
+        self.rewrite(|lines| lines.push(line))
+    }
+
+    /// Changes VMDeck's file under one process-wide lock and replaces it whole (temp file, fsync, rename):
+    /// two trusts at once both land, and a crash leaves the old file or the new one, never a known host
+    /// turned unknown.
+    fn rewrite(&self, change: impl FnOnce(&mut Vec<String>)) -> Result<()> {
+        static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _guard = WRITING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(err) => return Err(AppError::internal(format!("{}: {err}", self.path.display()))),
+        };
+        let mut lines: Vec<String> =
+            text.lines().filter(|l| !l.trim().is_empty()).map(str::to_owned).collect();
+        change(&mut lines);
         if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|err| AppError::internal(format!("{}: {err}", dir.display())))?;
+            crate::fsutil::create_private_dir(dir)?;
         }
-        own.write_file(&self.path, KnownHostFileKind::OpenSSH)
-            .map_err(|err| AppError::internal(format!("Could not write {}: {err}", self.path.display())))
+        let mut out = lines.join("\n");
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        crate::fsutil::write_private(&self.path, out.as_bytes())
     }
 
     /// Records `public_openssh` (`ssh-ed25519 AAAA… comment`) as the only key of host:port, replacing
@@ -95,44 +124,27 @@ impl KnownHosts {
         let (Some(kind), Some(key)) = (parts.next(), parts.next()) else {
             return Err(AppError::internal("Not an OpenSSH public key."));
         };
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(err) => return Err(AppError::internal(format!("{}: {err}", self.path.display()))),
-        };
         let entry = host_entry(host, port);
-        let mut lines: Vec<&str> = text
-            .lines()
-            .filter(|line| {
-                !line.split_whitespace().next().is_some_and(|hosts| hosts.split(',').any(|h| h == entry))
-            })
-            .collect();
         let pinned = format!("{entry} {kind} {key} pinned by VMDeck for a VM it created");
-        lines.push(&pinned);
-        if let Some(dir) = self.path.parent() {
-            crate::fsutil::create_private_dir(dir)?;
-        }
-        crate::fsutil::write_private(&self.path, format!("{}\n", lines.join("\n")).as_bytes())
+        self.rewrite(|lines| {
+            lines.retain(|line| !names_entry(line, &entry));
+            lines.push(pinned);
+        })
     }
 
     /// Removes every entry of a host from VMDeck's own file (after a VM was rebuilt, say).
     pub fn forget(&self, host: &str, port: u16) -> Result<usize> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(0),
-            Err(err) => return Err(AppError::internal(format!("{}: {err}", self.path.display()))),
-        };
-        let entry = host_entry(host, port);
-        let (gone, kept): (Vec<&str>, Vec<&str>) = text.lines().partition(|line| {
-            line.split_whitespace().next().is_some_and(|hosts| hosts.split(',').any(|h| h == entry))
-        });
-        let mut out = kept.join("\n");
-        if !out.is_empty() {
-            out.push('\n');
+        if !self.path.exists() {
+            return Ok(0);
         }
-        std::fs::write(&self.path, out)
-            .map_err(|err| AppError::internal(format!("{}: {err}", self.path.display())))?;
-        Ok(gone.len())
+        let entry = host_entry(host, port);
+        let mut gone = 0;
+        self.rewrite(|lines| {
+            let before = lines.len();
+            lines.retain(|line| !names_entry(line, &entry));
+            gone = before - lines.len();
+        })?;
+        Ok(gone)
     }
 
     pub fn path(&self) -> &Path {
@@ -155,4 +167,41 @@ pub fn changed_key_error(host: &str, port: u16, fingerprint: &str, file: &Path) 
     .with_detail("known_hosts", file.display().to_string())
     .with_detail("host", host)
     .with_detail("port", port)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::KnownHosts;
+
+    const KEY: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIC3NhM0x6gM1bE5JdGQ0oHqRn0AZ4Xn5Bq1V3mWm6oJ7";
+
+    #[test]
+    fn concurrent_pins_all_land_and_forget_removes_only_its_host() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("known_hosts");
+        std::thread::scope(|scope| {
+            for t in 0..4u16 {
+                let path = path.clone();
+                scope.spawn(move || {
+                    let known = KnownHosts::new(path);
+                    for i in 0..25u16 {
+                        known
+                            .pin("127.0.0.1", 10_000 + t * 100 + i, &format!("ssh-ed25519 {KEY} c"))
+                            .unwrap();
+                    }
+                });
+            }
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 100, "every pin from every thread");
+        let known = KnownHosts::new(&path);
+        assert_eq!(known.forget("127.0.0.1", 10_005).unwrap(), 1);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 99);
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("[127.0.0.1]:10005 "));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
 }

@@ -112,7 +112,8 @@ impl Local {
         let files = self.files(&record.id);
         let (state, raw_state) = match (&record.phase, activity(&record.id)) {
             (Phase::Failed { message }, _) => (VmState::Error, format!("create failed: {message}")),
-            (Phase::Creating, Some(Activity::Creating(step, _))) => (VmState::Creating, step),
+            // Until the create task lets go (its last step starts QEMU), the VM is still being created.
+            (_, Some(Activity::Creating(step, _))) => (VmState::Creating, step),
             (Phase::Creating, _) => {
                 (VmState::Error, "create interrupted (the app quit before it finished): delete it".into())
             }
@@ -369,7 +370,14 @@ impl crate::providers::Provider for Local {
             if build::ssh_banner(record.ssh_port).await {
                 return Ok(());
             }
-            if qmp::status(&files.qmp()).await.is_err() {
+            let creating = matches!(activity(id), Some(Activity::Creating(..)));
+            if !creating && qmp::status(&files.qmp()).await.is_err() {
+                if let Phase::Failed { message } = machines::load(&self.env.vms_dir(), id)?.phase {
+                    return Err(AppError::new(
+                        ErrorCode::ProviderError,
+                        format!("The create failed: {message}"),
+                    ));
+                }
                 return Err(AppError::new(
                     ErrorCode::Conflict,
                     format!("{} is not running: start it first.", record.name),

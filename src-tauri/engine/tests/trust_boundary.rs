@@ -1,0 +1,122 @@
+//! A stored secret goes only where the user confirmed it: a changed address, proxy, CA or sign-in method
+//! needs the secret again; plain http only to this computer; no redirect to another origin is followed.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use vmdeck_engine::accounts::*;
+use vmdeck_engine::model::ProviderKind;
+use vmdeck_engine::providers::http::{json_message, Http, RetryPolicy};
+use vmdeck_engine::providers::hyperstack::Hyperstack;
+use vmdeck_engine::providers::Provider;
+use vmdeck_engine::{ErrorCode, Secret};
+
+fn draft(base_url: &str) -> AccountDraft {
+    AccountDraft {
+        label: "lab".into(),
+        color: "#2f6fde".into(),
+        settings: AccountSettings::Hyperstack { base_url: base_url.into(), default_environment: None },
+        vault_path_template: None,
+        proxy: None,
+        ca_certificate_pem: None,
+    }
+}
+
+fn service() -> (tempfile::TempDir, AccountService) {
+    let dir = tempfile::tempdir().unwrap();
+    let service = AccountService::new(
+        Arc::new(JsonFileStore::new(dir.path().join("accounts.json"))),
+        Arc::new(MemorySecrets::default()),
+    );
+    (dir, service)
+}
+
+#[test]
+fn changing_where_an_account_connects_needs_the_secret_again() {
+    let (_dir, accounts) = service();
+    let saved =
+        accounts.add(draft("https://infrahub-api.nexgencloud.com/v1"), Secret::new("hs-key")).unwrap();
+
+    // A new label or colour keeps the secret.
+    let mut relabelled = saved.draft.clone();
+    relabelled.label = "renamed".into();
+    accounts.update(&saved.id, relabelled.clone(), None).unwrap();
+    assert_eq!(accounts.secret_for(&saved.id, &relabelled).unwrap().expose(), "hs-key");
+
+    // Each of address, proxy and CA sends the stored secret nowhere until it is typed again.
+    let mut moved = relabelled.clone();
+    moved.settings =
+        AccountSettings::Hyperstack { base_url: "https://evil.example/v1".into(), default_environment: None };
+    let mut proxied = relabelled.clone();
+    proxied.proxy = Some("http://127.0.0.1:3128".into());
+    let mut other_ca = relabelled.clone();
+    other_ca.ca_certificate_pem = Some("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----".into());
+    for changed in [&moved, &proxied, &other_ca] {
+        let err = accounts.secret_for(&saved.id, changed).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidInput);
+        assert_eq!(err.details.as_ref().unwrap()["field"], "secret");
+        assert!(err.message.contains("enter the API key again"), "{}", err.message);
+    }
+    let err = accounts.update(&saved.id, moved.clone(), None).unwrap_err();
+    assert_eq!(err.details.unwrap()["field"], "secret");
+    assert_eq!(
+        accounts.get(&saved.id).unwrap().draft.settings.base_url(),
+        "https://infrahub-api.nexgencloud.com/v1"
+    );
+
+    // With the secret typed again, the change is saved.
+    accounts.update(&saved.id, moved.clone(), Some(Secret::new("new-key"))).unwrap();
+    assert_eq!(accounts.secret_for(&saved.id, &moved).unwrap().expose(), "new-key");
+}
+
+#[test]
+fn plain_http_is_only_for_this_computer() {
+    for ok in
+        ["http://127.0.0.1:8080", "http://localhost:8080/v1", "http://[::1]:9000", "https://api.example.com"]
+    {
+        draft(ok).validate().unwrap_or_else(|e| panic!("{ok}: {e:?}"));
+    }
+    for refused in ["http://api.example.com/v1", "http://10.0.0.5:8080", "http://localhost.evil.example"] {
+        let err = draft(refused).validate().unwrap_err();
+        assert_eq!(err.details.unwrap()["field"], "base_url", "{refused}");
+        assert!(err.message.contains("https://"), "{}", err.message);
+    }
+}
+
+/// A one-shot server answering every request with `response`, counting the requests it got.
+async fn server(response: String) -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = socket.read(&mut buf).await;
+            let _ = socket.write_all(response.as_bytes()).await;
+        }
+    });
+    (port, hits)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_and_the_key_stays_home() {
+    let (elsewhere, stolen) = server("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}".into()).await;
+    let redirect = format!(
+        "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.1:{elsewhere}/collect\r\ncontent-length: 0\r\n\r\n"
+    );
+    let (home, _) = server(redirect).await;
+    let http = Http::with(
+        ProviderKind::Hyperstack,
+        json_message,
+        std::time::Duration::from_secs(5),
+        RetryPolicy::default(),
+    )
+    .unwrap();
+    let provider = Hyperstack::with_http(&format!("http://127.0.0.1:{home}/v1"), Secret::new("hs-key"), http);
+    let err = provider.list_vms().await.unwrap_err();
+    assert_eq!(err.code, ErrorCode::ProviderError);
+    assert!(err.message.contains("redirected"), "{}", err.message);
+    assert_eq!(stolen.load(Ordering::SeqCst), 0, "nothing reached the other origin");
+}
