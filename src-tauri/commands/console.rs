@@ -7,13 +7,37 @@ use vmdeck_engine::model::ConsoleTarget;
 use vmdeck_engine::vnc::{VncBridge, VncCredential, VncOpened};
 use vmdeck_engine::{AppError, ErrorCode};
 
+/// Opens a console to `host:port`, which must be an address of the VM (or its provider's console endpoint):
+/// the VM is read from its provider here, not taken from the page.
 #[tauri::command]
 pub async fn vnc_open(
     state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
     host: String,
     port: u16,
     credential: VncCredential,
 ) -> Result<VncOpened, AppError> {
+    let provider = super::provider(&state, account_id).await?;
+    // The VM as its detail call and as the listing (what the Machines page shows) report it: some
+    // backends give addresses in one and not the other.
+    let mut vm = provider.get_vm(&vm_id).await?;
+    if let Ok(listed) = provider.list_vms().await {
+        if let Some(same) = listed.into_iter().find(|v| v.id == vm_id) {
+            vm.addresses.extend(same.addresses);
+        }
+    }
+    let console = match provider.capabilities().console {
+        vmdeck_engine::model::ConsoleKind::Vnc => provider.console(&vm_id).await.ok(),
+        _ => None,
+    };
+    if !vmdeck_engine::vnc::target_allowed(&vm, console.as_ref(), &host) {
+        return Err(AppError::new(
+            ErrorCode::PermissionDenied,
+            format!("VMDeck opens a console only to an address of {} ({host} is not one).", vm.name),
+        )
+        .with_detail("host", host));
+    }
     let bridge = VncBridge::start(&host, port).await?;
     let url = bridge.url();
     let id = state.next_console_id();

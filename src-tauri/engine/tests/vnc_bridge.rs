@@ -93,3 +93,49 @@ async fn an_unreachable_vnc_server_fails_at_open_with_a_coded_error() {
     assert_eq!(err.code, ErrorCode::Unreachable);
     assert!(err.message.contains(&format!("127.0.0.1:{port}")), "{}", err.message);
 }
+
+/// A VNC "server" that accepts and holds connections: enough for the bridge's own rules.
+async fn holding_server() -> (u16, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (port, task)
+}
+
+async fn open_with_origin(url: &str, origin: &str) -> Result<Ws, tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let port = reqwest::Url::parse(url).unwrap().port().unwrap();
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert("origin", origin.parse().unwrap());
+    let tcp = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let (socket, _) = tokio_tungstenite::client_async(request, tcp).await?;
+    Ok(Ws { socket, buffer: Vec::new() })
+}
+
+#[tokio::test]
+async fn a_client_that_says_nothing_holds_up_neither_the_console_nor_close() {
+    let (server, _task) = holding_server().await;
+    let bridge = VncBridge::start("127.0.0.1", server).await.unwrap();
+    let _silent = TcpStream::connect(("127.0.0.1", bridge.port())).await.unwrap();
+    let started = std::time::Instant::now();
+    let ws = open_with_origin(&bridge.url(), "tauri://localhost").await;
+    assert!(ws.is_ok(), "the app's own page still connects");
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "not queued behind the silent client");
+    let started = std::time::Instant::now();
+    bridge.close().await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "close is not held up");
+}
+
+#[tokio::test]
+async fn a_page_from_another_origin_is_refused_and_does_not_use_up_the_token() {
+    let (server, _task) = holding_server().await;
+    let bridge = VncBridge::start("127.0.0.1", server).await.unwrap();
+    refused_with_403(open_with_origin(&bridge.url(), "https://evil.example").await);
+    refused_with_403(open_with_origin(&bridge.url(), "http://localhost:8080").await);
+    assert!(open_with_origin(&bridge.url(), "tauri://localhost").await.is_ok());
+}

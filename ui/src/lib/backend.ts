@@ -104,7 +104,7 @@ export interface Backend {
   /** Opens an http(s) link in the system browser. */
   openLink(url: string): Promise<void>;
   /** Starts a bridge to a VNC server; noVNC connects to the returned URL once. */
-  vncOpen(host: string, port: number, credential: VncCredential): Promise<VncOpened>;
+  vncOpen(accountId: string, vmId: string, host: string, port: number, credential: VncCredential): Promise<VncOpened>;
   /** The VNC password, fetched when the server asks; null means "ask the user". */
   vncPassword(id: number): Promise<string | null>;
   vncClose(id: number): Promise<void>;
@@ -213,7 +213,8 @@ export const tauriBackend: Backend = {
   sshKeySave: (name, privateKey) => call<StoredKey[]>('ssh_key_save', { name, privateKey }),
   sshKeyRemove: (name) => call<StoredKey[]>('ssh_key_remove', { name }),
   openLink: (url) => call<void>('open_link', { url }),
-  vncOpen: (host, port, credential) => call<VncOpened>('vnc_open', { host, port, credential }),
+  vncOpen: (accountId, vmId, host, port, credential) =>
+    call<VncOpened>('vnc_open', { accountId, vmId, host, port, credential }),
   vncPassword: (id) => call<string | null>('vnc_password', { id }),
   vncClose: (id) => call<void>('vnc_close', { id }),
   machineConsole: (accountId, vmId) => call<ConsoleTarget>('machine_console', { accountId, vmId }),

@@ -22,6 +22,9 @@ export interface SshTab {
 }
 
 export interface VncTarget {
+  /** The VM the console belongs to: the backend connects only to its addresses. */
+  accountId: string;
+  vmId: string;
   host: string;
   port: number;
   credential: VncCredential;

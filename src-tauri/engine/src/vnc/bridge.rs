@@ -1,6 +1,8 @@
 //! A WebSocket ↔ TCP bridge for one VNC console: noVNC in the webview speaks WebSocket, a VNC server
 //! speaks plain TCP. One bridge per console, bound to 127.0.0.1 on a port the OS picks, opened by exactly
-//! one WebSocket that presents the bridge's one-time token; everything else is refused with 403.
+//! one WebSocket that presents the bridge's one-time token from the app's own page (a web page elsewhere
+//! sends its own `Origin`); everything else is refused with 403. A client that connects and says nothing
+//! is dropped after a few seconds without holding up the console, and at most `MAX_BRIDGES` are open.
 
 use crate::error::{AppError, ErrorCode, Result};
 use futures_util::{SinkExt, StreamExt};
@@ -20,6 +22,46 @@ use tokio_tungstenite::tungstenite::Message;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the bridge waits for the webview's WebSocket before it gives up and frees its port.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a connected client may take to finish the WebSocket handshake.
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// The most consoles open at once: each holds a port and a connection to a VNC server.
+pub const MAX_BRIDGES: usize = 16;
+/// The origins of VMDeck's own page (Linux and macOS, then Windows' WebView2).
+const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
+
+static OPEN_BRIDGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Counts one open bridge for as long as it lives.
+struct Slot;
+
+impl Slot {
+    fn take() -> Result<Self> {
+        let taken = OPEN_BRIDGES.fetch_add(1, Ordering::SeqCst);
+        if taken >= MAX_BRIDGES {
+            OPEN_BRIDGES.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::new(
+                ErrorCode::Conflict,
+                format!("{MAX_BRIDGES} consoles are open already: close one first."),
+            ));
+        }
+        Ok(Slot)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        OPEN_BRIDGES.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// No `Origin` is a native client (it still needs the token); a browser page always sends its own.
+fn origin_allowed(request: &Request) -> bool {
+    match request.headers().get("origin").and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => APP_ORIGINS.contains(&origin.trim_end_matches('/')),
+    }
+}
+
 /// The most bytes read from the VNC server per WebSocket message.
 const CHUNK: usize = 64 * 1024;
 
@@ -35,6 +77,7 @@ impl VncBridge {
     /// Connects to the VNC server first, so an unreachable console fails here with a coded error, then
     /// listens for the webview.
     pub async fn start(host: &str, port: u16) -> Result<Self> {
+        let slot = Slot::take()?;
         let server = connect(host, port).await?;
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|err| {
             AppError::internal(format!("Could not open a local port for the console: {err}"))
@@ -43,7 +86,7 @@ impl VncBridge {
         let token = one_time_token()?;
         let (stop, stopped) = oneshot::channel();
         let (done, finished) = oneshot::channel();
-        tokio::spawn(serve(listener, server, token.clone(), stopped, done));
+        tokio::spawn(serve(listener, server, token.clone(), stopped, done, slot));
         tracing::info!(port = local_port, "VNC bridge listening");
         Ok(Self { port: local_port, token, stop: Some(stop), finished: Some(finished) })
     }
@@ -126,8 +169,13 @@ async fn serve(
     token: String,
     mut stopped: oneshot::Receiver<()>,
     _done: oneshot::Sender<()>,
+    _slot: Slot,
 ) {
     let used = Arc::new(AtomicBool::new(false));
+    // Handshakes run on their own tasks, so a client that says nothing holds up neither the console nor
+    // `close`; a finished one comes back here.
+    let (handshaken, mut sockets) =
+        tokio::sync::mpsc::channel::<tokio_tungstenite::WebSocketStream<TcpStream>>(4);
     let mut server = Some(server);
     let mut session: Option<tokio::task::JoinHandle<()>> = None;
     let (ended, mut session_ended) = tokio::sync::mpsc::channel::<()>(1);
@@ -141,6 +189,16 @@ async fn serve(
                 break;
             }
             _ = session_ended.recv() => break,
+            Some(socket) = sockets.recv() => match server.take() {
+                Some(tcp) => {
+                    let ended = ended.clone();
+                    session = Some(tokio::spawn(async move {
+                        pump(socket, tcp).await;
+                        let _ = ended.send(()).await;
+                    }));
+                }
+                None => drop(socket),
+            },
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 stream.set_nodelay(true).ok();
@@ -149,6 +207,9 @@ async fn serve(
                 // tungstenite's handshake callback type fixes the error as a whole HTTP response.
                 #[allow(clippy::result_large_err)]
                 let check = move |request: &Request, mut response: Response| {
+                    if !origin_allowed(request) {
+                        return Err(refuse(StatusCode::FORBIDDEN));
+                    }
                     let presented = token_of(request).unwrap_or_default();
                     if !same(&presented, &token) {
                         return Err(refuse(StatusCode::FORBIDDEN));
@@ -163,19 +224,16 @@ async fn serve(
                     }
                     Ok(response)
                 };
-                match tokio_tungstenite::accept_hdr_async(stream, check).await {
-                    Ok(socket) => match server.take() {
-                        Some(tcp) => {
-                            let ended = ended.clone();
-                            session = Some(tokio::spawn(async move {
-                                pump(socket, tcp).await;
-                                let _ = ended.send(()).await;
-                            }));
+                let handshaken = handshaken.clone();
+                tokio::spawn(async move {
+                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check)).await {
+                        Ok(Ok(socket)) => {
+                            let _ = handshaken.send(socket).await;
                         }
-                        None => drop(socket),
-                    },
-                    Err(err) => tracing::info!("VNC bridge refused a connection: {err}"),
-                }
+                        Ok(Err(err)) => tracing::info!("VNC bridge refused a connection: {err}"),
+                        Err(_) => tracing::info!("VNC bridge dropped a client that did not finish its handshake"),
+                    }
+                });
             }
         }
     }
@@ -224,5 +282,28 @@ async fn pump(socket: tokio_tungstenite::WebSocketStream<TcpStream>, tcp: TcpStr
     tokio::select! {
         _ = upstream => {}
         _ = downstream => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn at_most_max_bridges_are_open_and_closing_one_frees_a_place() {
+        let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = server.local_addr().unwrap().port();
+        let mut open = Vec::new();
+        for _ in 0..MAX_BRIDGES {
+            open.push(VncBridge::start("127.0.0.1", port).await.unwrap());
+        }
+        let err = VncBridge::start("127.0.0.1", port).await.err().expect("one too many");
+        assert_eq!(err.code, ErrorCode::Conflict);
+        open.pop().unwrap().close().await;
+        open.push(VncBridge::start("127.0.0.1", port).await.unwrap());
+        for bridge in open {
+            bridge.close().await;
+        }
+        drop(server);
     }
 }

@@ -28,6 +28,54 @@ pub enum VncCredential {
     None,
 }
 
+/// Whether a console may connect to `host`: only an address of the VM it is opened for, or the endpoint
+/// its provider gave for its console. A webview that was tricked cannot turn the bridge into a way to any
+/// host the computer reaches.
+pub fn target_allowed(
+    vm: &crate::model::Vm,
+    console: Option<&crate::model::ConsoleTarget>,
+    host: &str,
+) -> bool {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    let of_console = matches!(console, Some(crate::model::ConsoleTarget::Vnc { host: h, .. }) if h == host);
+    of_console || vm.addresses.iter().any(|a| a.ip == host)
+}
+
+#[cfg(test)]
+mod target_tests {
+    use crate::model::{Address, ConsoleTarget, ProviderKind, Vm, VmState};
+
+    fn vm(ips: &[&str]) -> Vm {
+        Vm {
+            id: "v".into(),
+            name: "web".into(),
+            provider: ProviderKind::Lunanode,
+            state: VmState::Running,
+            raw_state: String::new(),
+            addresses: ips.iter().map(|ip| Address::new(ip, true)).collect(),
+            region: None,
+            image: None,
+            flavor: None,
+            created: None,
+            labels: Vec::new(),
+            security_rules: Vec::new(),
+            ssh_port: Some(22),
+            extra: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn only_the_vms_addresses_and_its_console_endpoint() {
+        let web = vm(&["203.0.113.5", "2001:db8::5"]);
+        assert!(super::target_allowed(&web, None, "203.0.113.5"));
+        assert!(super::target_allowed(&web, None, "[2001:db8::5]"));
+        assert!(!super::target_allowed(&web, None, "169.254.169.254"));
+        assert!(!super::target_allowed(&web, None, "127.0.0.1"));
+        let console = ConsoleTarget::Vnc { host: "127.0.0.1".into(), port: 5901 };
+        assert!(super::target_allowed(&web, Some(&console), "127.0.0.1"));
+    }
+}
+
 /// An open console: noVNC connects to `url` once.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct VncOpened {

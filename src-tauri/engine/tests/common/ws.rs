@@ -9,7 +9,7 @@ use tokio_tungstenite::WebSocketStream;
 
 pub struct Ws {
     pub socket: WebSocketStream<TcpStream>,
-    buffer: Vec<u8>,
+    pub buffer: Vec<u8>,
 }
 
 impl Transport for Ws {

@@ -25,7 +25,7 @@ describe('ConsoleDialog', () => {
     await userEvent.selectOptions(screen.getByTestId('vnc-source'), 'vault');
     await vi.waitFor(() => expect(screen.getByTestId('vnc-vault-path')).toHaveValue('secret/data/web'));
     await userEvent.click(screen.getByTestId('vnc-connect'));
-    expect(backend.vncOpen).toHaveBeenCalledWith('203.0.113.5', 5900, { kind: 'vault', path: 'secret/data/web', account_id: 'a1' });
+    expect(backend.vncOpen).toHaveBeenCalledWith('a1', vm.id, '203.0.113.5', 5900, { kind: 'vault', path: 'secret/data/web', account_id: 'a1' });
     expect(onopened).toHaveBeenCalled();
     const tab = consoles.tabs.at(-1)!;
     expect(tab).toMatchObject({ kind: 'vnc', id: 7, url: 'ws://127.0.0.1:40000/vnc?token=abc', title: 'web (VNC)' });
