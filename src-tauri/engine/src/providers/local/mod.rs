@@ -59,7 +59,8 @@ static ACTIVITY: LazyLock<Mutex<HashMap<String, Activity>>> = LazyLock::new(Defa
 enum Activity {
     /// The step in words, and the download's figures while one runs.
     Creating(String, Option<images::DownloadProgress>),
-    Stopping,
+    /// A graceful stop of the QEMU with this pid is under way.
+    Stopping(Option<u32>),
 }
 
 fn set_activity(id: &str, activity: Option<Activity>) {
@@ -118,7 +119,9 @@ impl Local {
                 (VmState::Error, "create interrupted (the app quit before it finished): delete it".into())
             }
             (Phase::Ready, busy) => match (qmp::status(&files.qmp()).await, busy) {
-                (Ok(_), Some(Activity::Stopping)) => (VmState::Stopping, "powering down".into()),
+                (Ok(_), Some(Activity::Stopping(pid))) if pid == machines::pid(&files) => {
+                    (VmState::Stopping, "powering down".into())
+                }
                 (Ok(qmp::RunState::Running), _) => (VmState::Running, "running".into()),
                 (Ok(qmp::RunState::Paused), _) => (VmState::Stopped, "paused".into()),
                 (Ok(qmp::RunState::Shutdown), _) => (VmState::Stopping, "shutdown".into()),
@@ -303,24 +306,31 @@ impl crate::providers::Provider for Local {
                     ));
                 }
                 machines::launch(&record, &files, &qemu_install().await?).await?;
+                // A stop still watching the QEMU before this one lets go (it watches that pid only).
+                set_activity(id, None);
                 if files.seed().exists() {
                     build::watch_first_boot(record, files);
                 }
                 Ok(())
             }
             PowerAction::Stop => {
+                let pid = machines::pid(&files);
                 qmp::power_button(&files.qmp()).await?;
-                set_activity(id, Some(Activity::Stopping));
+                set_activity(id, Some(Activity::Stopping(pid)));
                 let id = id.to_owned();
                 tokio::spawn(async move {
-                    let stopped = wait_stopped(&files, STOP_GRACE).await;
+                    // Only this QEMU: if the VM is started again meanwhile, the new one is left alone.
+                    let stopped = wait_stopped(&files, STOP_GRACE).await || machines::pid(&files) != pid;
                     if !stopped {
                         tracing::warn!(vm = %id, "the guest ignored the power button; ending QEMU");
                         if qmp::quit(&files.qmp()).await.is_err() {
                             machines::kill(&files);
                         }
                     }
-                    set_activity(&id, None);
+                    let mut all = ACTIVITY.lock().unwrap();
+                    if matches!(all.get(&id), Some(Activity::Stopping(p)) if *p == pid) {
+                        all.remove(&id);
+                    }
                 });
                 Ok(())
             }
@@ -405,11 +415,15 @@ impl crate::providers::Provider for Local {
     }
 }
 
-/// Waits until QMP stops answering (QEMU exited), up to `within`.
+/// Waits until the QEMU running now has exited (QMP stops answering, or another QEMU took its place),
+/// up to `within`.
 async fn wait_stopped(files: &VmFiles, within: Duration) -> bool {
+    let pid = machines::pid(files);
     let deadline = tokio::time::Instant::now() + within;
     while tokio::time::Instant::now() < deadline {
-        if qmp::status(&files.qmp()).await.is_err_and(|e| e.code == ErrorCode::NotFound) {
+        if machines::pid(files) != pid
+            || qmp::status(&files.qmp()).await.is_err_and(|e| e.code == ErrorCode::NotFound)
+        {
             return true;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
