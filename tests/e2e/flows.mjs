@@ -85,3 +85,29 @@ export async function fakeControl(port, route, method, body) {
   const response = await fetch(`http://127.0.0.1:${port}${route}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(response.status, 204, route);
 }
+
+/** The wizard step shown now (`data-step`). */
+export async function currentStep(browser) {
+  return (await browser.$('[data-testid="wizard-step"]')).getAttribute('data-step');
+}
+
+/** Clicks Next once it is enabled (the engine has checked the step) and waits for the step to change. */
+export async function nextStep(browser, enabledWithin = 10_000) {
+  const before = await currentStep(browser);
+  const button = await browser.$('[data-testid="wizard-next"]');
+  await button.waitForEnabled({ timeout: enabledWithin, timeoutMsg: `Next stayed disabled on ${before}` });
+  await button.click();
+  await browser.waitUntil(async () => (await currentStep(browser)) !== before, { timeout: 5_000 });
+}
+
+/** How many distinct colours the console's canvas shows (a black, empty screen has one). */
+export async function canvasColours(browser) {
+  return browser.execute(() => {
+    const canvas = document.querySelector('[data-testid="vnc-screen"] canvas');
+    if (!canvas || !canvas.width) return 0;
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+    return seen.size;
+  });
+}

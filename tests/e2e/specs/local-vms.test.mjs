@@ -6,7 +6,7 @@
 // The guest image is built by .ci/guest-image (VMDECK_GUEST_DIR).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accountsLoaded, openPage, rowSelector } from '../flows.mjs';
+import { accountsLoaded, canvasColours, currentStep, nextStep, openPage, rowSelector } from '../flows.mjs';
 import { e2e, repo, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const guestDir = process.env.VMDECK_GUEST_DIR ?? path.join(repo, 'test-output', 'guest');
@@ -17,17 +17,8 @@ const row = `[data-testid="vm-row"][data-name="${NAME}"]`;
 
 const $ = async (browser, testid) => browser.$(`[data-testid="${testid}"]`);
 
-async function currentStep(browser) {
-  return (await $(browser, 'wizard-step')).getAttribute('data-step');
-}
-
-async function next(browser) {
-  const before = await currentStep(browser);
-  const button = await $(browser, 'wizard-next');
-  await button.waitForEnabled({ timeout: 15_000, timeoutMsg: `Next stayed disabled on ${before}` });
-  await button.click();
-  await browser.waitUntil(async () => (await currentStep(browser)) !== before, { timeout: 5_000 });
-}
+// The catalog step waits for QEMU's probe and the image catalog: a little more time than the clouds' steps.
+const next = (browser) => nextStep(browser, 15_000);
 
 async function rowState(browser) {
   const vm = await browser.$(row);
@@ -115,15 +106,7 @@ e2e(app, 'the VNC console shows the guest screen with the password VMDeck set', 
     timeout: 20_000,
     timeoutMsg: 'the console never connected',
   });
-  const colours = () => browser.execute(() => {
-    const canvas = document.querySelector('[data-testid="vnc-screen"] canvas');
-    if (!canvas || !canvas.width) return 0;
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    const seen = new Set();
-    for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-    return seen.size;
-  });
-  await browser.waitUntil(async () => (await colours()) > 1, { timeout: 20_000, timeoutMsg: 'the guest screen stayed blank' });
+  await browser.waitUntil(async () => (await canvasColours(browser)) > 1, { timeout: 20_000, timeoutMsg: 'the guest screen stayed blank' });
   assert.equal(await (await $(browser, 'vnc-password')).isExisting(), false, 'no password asked of the user');
   await snapshot(browser, 'local-vm-console');
   await (await $(browser, 'vnc-close')).click();

@@ -3,7 +3,7 @@
 // test-output/e2e/vnc-console.png). The provider's own console opens in a separate window.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { addAccount, canvasColours, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
 import { e2e, outputDir, snapshot, useApp, useFakeCloud, useVncServer } from '../harness.mjs';
 
 const app = useApp();
@@ -22,18 +22,6 @@ async function openConsoleDialog(browser) {
 
 async function vncStatus(browser) {
   return (await browser.$('[data-testid="vnc-status"]')).getAttribute('data-status');
-}
-
-/** How many distinct colours the console's canvas shows (a black, empty screen has one). */
-async function canvasColours(browser) {
-  return browser.execute(() => {
-    const canvas = document.querySelector('[data-testid="vnc-screen"] canvas');
-    if (!canvas || !canvas.width) return 0;
-    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
-    const seen = new Set();
-    for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
-    return seen.size;
-  });
 }
 
 e2e(app, 'opens the VNC console of a VM, asks for the password and shows the remote screen', async (browser) => {

@@ -2,7 +2,7 @@
 // is stopped, started and deleted from its row. A create the provider refuses (400) keeps the form, and
 // 2,000 VMs render and filter.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { addAccount, currentStep, fakeAccounts, fakeControl, nextStep, openPage, removeAllAccounts } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
@@ -10,18 +10,7 @@ const fakes = useFakeCloud();
 
 const $ = async (browser, testid) => browser.$(`[data-testid="${testid}"]`);
 
-async function currentStep(browser) {
-  return (await $(browser, 'wizard-step')).getAttribute('data-step');
-}
-
-/** Clicks Next once it is enabled (the engine has checked the step) and waits for the step to change. */
-async function next(browser) {
-  const before = await currentStep(browser);
-  const button = await $(browser, 'wizard-next');
-  await button.waitForEnabled({ timeout: 10_000, timeoutMsg: `Next stayed disabled on ${before}` });
-  await button.click();
-  await browser.waitUntil(async () => (await currentStep(browser)) !== before, { timeout: 5_000 });
-}
+const next = (browser) => nextStep(browser);
 
 async function pickRadio(browser, name, value) {
   const selector = value ? `input[name="${name}"][value="${value}"]` : `input[name="${name}"]:not([disabled])`;
