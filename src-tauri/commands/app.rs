@@ -18,11 +18,8 @@ pub async fn app_info(app: tauri::AppHandle, state: tauri::State<'_, AppState>) 
 #[tauri::command]
 pub async fn app_notices(state: tauri::State<'_, AppState>) -> Result<Vec<String>, AppError> {
     let accounts = state.accounts.clone();
-    super::blocking(move || {
-        let _ = accounts.list(); // reads the file if nothing has yet
-        Ok(accounts.notices())
-    })
-    .await
+    // Only the settings file: listing would ask the keychain about every account on the start path.
+    super::blocking(move || Ok(accounts.notices())).await
 }
 
 /// Opens an http(s) link (from a terminal) in the system browser.

@@ -63,6 +63,7 @@ impl AccountService {
 
     /// What the user must be told about the stored settings (an unreadable file kept aside).
     pub fn notices(&self) -> Vec<String> {
+        let _ = self.store.load(); // reads the file if nothing has yet; its problems are what is told
         self.store.notices()
     }
 
