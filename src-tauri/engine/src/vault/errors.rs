@@ -4,6 +4,7 @@ use crate::error::{cause_chain, is_tls_failure, AppError, ErrorCode};
 use vaultrs::error::ClientError;
 
 pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> AppError {
+    let err = with_status(err);
     let at = path.map(|p| format!(" at \u{201c}{p}\u{201d}")).unwrap_or_default();
     let error = match &err {
         ClientError::APIError { code: 503, errors } => AppError::new(
@@ -24,6 +25,14 @@ pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> A
             format!("Vault answered HTTP {code}{at}: {}", errors.join("; ")),
         )
         .with_detail("status", *code),
+        ClientError::RestClientError {
+            source:
+                rustify::errors::ClientError::ResponseParseError { .. }
+                | rustify::errors::ClientError::ResponseConversionError { .. },
+        } => AppError::new(
+            ErrorCode::MalformedResponse,
+            format!("The answer from {address}{at} is not Vault's: {}", cause_chain(&err)),
+        ),
         ClientError::RestClientError { .. } | ClientError::RestClientBuildError { .. } => {
             let cause = cause_chain(&err);
             let lower = cause.to_lowercase();
@@ -44,8 +53,39 @@ pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> A
     error.with_detail("vault", address)
 }
 
+/// vaultrs reads an error answer only when it has an `errors` list; real servers also answer a status
+/// with other bodies (a KV v1 read on a KV v2 mount is a 404 with only `warnings`). Such an answer is
+/// an API error with that status, not a failure to reach the server.
+fn with_status(err: ClientError) -> ClientError {
+    match err {
+        ClientError::RestClientError {
+            source: rustify::errors::ClientError::ServerResponseError { code, content },
+        } => {
+            let body: serde_json::Value =
+                content.as_deref().and_then(|c| serde_json::from_str(c).ok()).unwrap_or_default();
+            let texts = |key: &str| -> Vec<String> {
+                body[key]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            };
+            let mut errors = texts("errors");
+            errors.extend(texts("warnings"));
+            if errors.is_empty() {
+                errors
+                    .extend(content.filter(|c| !c.trim().is_empty()).map(|c| c.chars().take(200).collect()));
+            }
+            ClientError::APIError { code, errors }
+        }
+        other => other,
+    }
+}
+
 /// A refused login (400/403 on the login path) means the credentials are wrong.
 pub fn login_error(err: ClientError, address: &str) -> AppError {
+    let err = with_status(err);
     match &err {
         ClientError::APIError { code: 400 | 401 | 403, errors } => AppError::new(
             ErrorCode::AuthFailed,
@@ -61,6 +101,7 @@ pub fn login_error(err: ClientError, address: &str) -> AppError {
 
 /// lookup-self refused: the token is unknown, revoked or expired.
 pub fn token_error(err: ClientError, address: &str) -> AppError {
+    let err = with_status(err);
     match &err {
         ClientError::APIError { code: 403, .. } => AppError::new(
             ErrorCode::AuthFailed,
