@@ -62,8 +62,7 @@ pub async fn vnc_password(state: State<'_, AppState>, id: u64) -> Result<Option<
             Ok(password.map(|p| p.expose().to_owned()))
         }
         VncCredential::Vault { path, account_id } => {
-            let creds =
-                state.vault.connection_for(account_id.as_deref()).await?.credentials_at(&path).await?;
+            let creds = super::vault_for(&state, account_id).await?.credentials_at(&path).await?;
             match creds.vnc_password {
                 Some(password) => Ok(Some(password.expose().to_owned())),
                 None => Err(AppError::new(

@@ -38,3 +38,23 @@ pub async fn on_accounts<T: Send + 'static>(
 pub async fn provider(state: &AppState, account_id: String) -> Result<Arc<dyn Provider>, AppError> {
     on_accounts(state, move |accounts| accounts.provider(&account_id)).await
 }
+
+/// The Vault an account's VMs read their logins from: its own, its provider's issued one, or the app's.
+pub async fn vault_for(
+    state: &AppState,
+    account_id: Option<String>,
+) -> Result<Arc<vmdeck_engine::vault::Vault>, AppError> {
+    let provider = provider_of(state, account_id.as_deref()).await?;
+    state.vault.connection_for_account(account_id.as_deref(), provider.as_deref()).await
+}
+
+/// The provider of an account, when one is named.
+pub async fn provider_of(
+    state: &AppState,
+    account_id: Option<&str>,
+) -> Result<Option<Arc<dyn Provider>>, AppError> {
+    match account_id {
+        Some(id) => Ok(Some(provider(state, id.to_owned()).await?)),
+        None => Ok(None),
+    }
+}

@@ -44,8 +44,7 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
             }
         }
         SshCredential::Vault { path, account_id } => {
-            let creds =
-                state.vault.connection_for(account_id.as_deref()).await?.credentials_at(&path).await?;
+            let creds = super::vault_for(state, account_id).await?.credentials_at(&path).await?;
             let auth = match (creds.private_key, creds.password) {
                 (Some(private_key), _) => SshAuth::KeyMemory { private_key, passphrase: creds.passphrase },
                 (None, Some(password)) => SshAuth::Password(password),

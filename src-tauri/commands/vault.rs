@@ -36,7 +36,8 @@ pub async fn vault_test_read(
     account_id: Option<String>,
     path: String,
 ) -> Result<Vec<String>, AppError> {
-    state.vault.test_read_for(account_id.as_deref(), &path).await
+    let provider = super::provider_of(&state, account_id.as_deref()).await?;
+    state.vault.test_read_for(account_id.as_deref(), provider.as_deref(), &path).await
 }
 
 /// Signs in with OIDC: the identity provider's page opens in the system browser, which reports back to

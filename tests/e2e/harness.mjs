@@ -202,6 +202,58 @@ export function useSshd() {
 }
 
 /**
+ * A real Vault-compatible server on 127.0.0.1: OpenBao's `bao server -dev` (VMDECK_BAO, set by .ci/test),
+ * with a root token. `bao.call(method, path, body)` calls its API as root, as an operator would.
+ */
+export function useOpenBao() {
+  const bao = { port: undefined, url: undefined, rootToken: 'root', child: undefined };
+  bao.call = async (method, apiPath, body) => {
+    const response = await fetch(`${bao.url}/v1/${apiPath}`, {
+      method,
+      headers: { 'X-Vault-Token': bao.rootToken, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`OpenBao ${method} ${apiPath}: ${response.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
+  before(async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const os = await import('node:os');
+    const binary = process.env.VMDECK_BAO;
+    if (!binary) throw new Error('VMDECK_BAO (OpenBao\'s bao binary) is set by .ci/test');
+    bao.port = await freePort();
+    bao.url = `http://127.0.0.1:${bao.port}`;
+    bao.child = spawn(binary, ['server', '-dev', `-dev-root-token-id=${bao.rootToken}`, `-dev-listen-address=127.0.0.1:${bao.port}`], {
+      stdio: 'ignore',
+      env: { ...process.env, HOME: mkdtempSync(path.join(os.tmpdir(), 'vmdeck-bao-')) },
+    });
+    await waitForPort(bao.port, bao.child);
+    // Listening comes a moment before unsealed and ready.
+    const deadline = Date.now() + 20_000;
+    while (!(await fetch(`${bao.url}/v1/sys/health`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error('OpenBao did not become ready');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  after(() => bao.child?.kill());
+  return bao;
+}
+
+/**
+ * The enclaive layout in a real Vault: a KV v2 mount `enclaive-static` with the team's root login at
+ * `{teamId}/user/root`, and the team token the (fake) enclaive login hands out as `vaultToken`, allowed to
+ * read only its own team's secrets (docs/providers/enclaive.md).
+ */
+export async function enclaiveVault(bao, fakes, login) {
+  const team = fakes.credentials.enclaive.team_id;
+  await bao.call('POST', 'sys/mounts/enclaive-static', { type: 'kv', options: { version: '2' } });
+  await bao.call('POST', `enclaive-static/data/${team}/user/root`, { data: login });
+  await bao.call('PUT', 'sys/policies/acl/enclaive-team', { policy: `path "enclaive-static/data/${team}/*" { capabilities = ["read"] }` });
+  await bao.call('POST', 'auth/token/create', { id: fakes.credentials.enclaive.vault_token, policies: ['enclaive-team'], ttl: '1h' });
+}
+
+/**
  * A real VNC server on 127.0.0.1: Xvfb on a display it picks itself (-displayfd), an xmessage window to
  * look at, and x11vnc with a password.
  */

@@ -202,6 +202,7 @@ async fn test_connection_signs_in_to_each_kind_and_reports_wrong_secrets() {
                     email: ENCLAIVE_EMAIL.into(),
                     team_id: TEAM_ID.into(),
                     project_id: PROJECT_ID.into(),
+                    vault_address: None,
                 },
             ),
             ENCLAIVE_PASSWORD,
@@ -263,6 +264,7 @@ async fn enclaive_projects_come_from_the_api_for_the_picker() {
         email: ENCLAIVE_EMAIL.into(),
         team_id: TEAM_ID.into(),
         project_id: String::new(),
+        vault_address: None,
     };
     let projects =
         enclaive_projects(&draft("e", settings.clone()), Secret::new(ENCLAIVE_PASSWORD)).await.unwrap();

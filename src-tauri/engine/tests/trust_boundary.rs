@@ -70,6 +70,43 @@ fn changing_where_an_account_connects_needs_the_secret_again() {
 }
 
 #[test]
+fn the_enclaive_teams_vault_address_decides_where_the_login_token_goes() {
+    let (dir, accounts) = service();
+    let enclaive = |vault_address: Option<&str>| AccountDraft {
+        settings: AccountSettings::Enclaive {
+            base_url: "https://api.enclaive.example".into(),
+            sign_in: EnclaiveSignIn::Password,
+            email: "dev@example.com".into(),
+            team_id: "team-1".into(),
+            project_id: "project-1".into(),
+            vault_address: vault_address.map(str::to_owned),
+        },
+        ..draft("https://unused.example")
+    };
+    let saved = accounts.add(enclaive(Some("https://vault.team.example")), Secret::new("pw")).unwrap();
+    // The same Vault with a trailing slash is the same place.
+    assert!(accounts.secret_for(&saved.id, &enclaive(Some("https://vault.team.example/"))).is_ok());
+    for elsewhere in [Some("https://vault.evil.example"), None] {
+        let err = accounts.secret_for(&saved.id, &enclaive(elsewhere)).unwrap_err();
+        assert_eq!(err.details.unwrap()["field"], "secret", "{elsewhere:?}");
+    }
+    let err = accounts.add(enclaive(Some("http://vault.team.example")), Secret::new("pw")).unwrap_err();
+    assert_eq!(err.details.unwrap()["field"], "vault_address", "plain http only for this computer");
+
+    // An account saved before the field existed loads, with no team Vault.
+    let file = dir.path().join("accounts.json");
+    let mut stored: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let settings = stored["accounts"][0]["settings"].as_object_mut().unwrap();
+    assert!(settings.remove("vault_address").is_some());
+    std::fs::write(&file, stored.to_string()).unwrap();
+    let reopened =
+        AccountService::new(Arc::new(JsonFileStore::new(file)), Arc::new(MemorySecrets::default()));
+    let old = reopened.get(&saved.id).unwrap();
+    assert!(matches!(old.draft.settings, AccountSettings::Enclaive { vault_address: None, .. }));
+}
+
+#[test]
 fn plain_http_is_only_for_this_computer() {
     for ok in
         ["http://127.0.0.1:8080", "http://localhost:8080/v1", "http://[::1]:9000", "https://api.example.com"]

@@ -3,6 +3,7 @@
 //! policies that deny, namespaces, token renewal and expiry, a sealed server, and the app's Vault
 //! settings service. The fake Vault (tests/vault.rs) is kept only for what a real server cannot be
 //! made to do here: an OIDC identity provider, hangs and malformed answers.
+mod common;
 #[path = "common/openbao.rs"]
 mod openbao;
 
@@ -277,7 +278,7 @@ mod service {
         assert!(status.policies.contains(&"enclaive-team".to_owned()), "{:?}", status.policies);
         assert_eq!(secrets.ids(), ["account:acct-enclaive", "global"]);
         assert_eq!(
-            service.test_read_for(Some("acct-enclaive"), &path).await.unwrap(),
+            service.test_read_for(Some("acct-enclaive"), None, &path).await.unwrap(),
             ["password", "username"]
         );
         let app = service.connection_for(Some("acct-other")).await.unwrap().status().await.unwrap();
@@ -296,5 +297,93 @@ mod service {
         service.forget_in(&team).await.unwrap();
         assert_eq!(secrets.ids(), ["global"]);
         assert!(settings.get("vault_account:acct-enclaive").unwrap().is_none());
+    }
+}
+
+mod issued {
+    //! enclaive's login answer carries a `vaultToken`: with the team's Vault address on the account, that
+    //! token reads the VMs' root logins with no Vault set up in VMDeck.
+    use super::*;
+    use vmdeck_engine::providers::enclaive::{Enclaive, EnclaiveAuth, EnclaiveScope};
+    use vmdeck_fakes::credentials::ENCLAIVE_PASSWORD;
+    use vmdeck_fakes::enclaive::PROJECT_ID;
+
+    fn service() -> (VaultService, Arc<MemorySettings>, Arc<MemorySecrets>) {
+        let settings = Arc::new(MemorySettings::default());
+        let secrets = Arc::new(MemorySecrets::default());
+        (VaultService::new(settings.clone(), secrets.clone()), settings, secrets)
+    }
+
+    #[tokio::test]
+    async fn the_enclaive_login_token_reads_the_root_login_from_the_teams_vault() {
+        let bao = OpenBao::start().await;
+        enclaive_layout(&bao).await;
+        let cloud = common::cloud().await;
+        let (service, _, secrets) = service();
+        let enclaive = common::enclaive(&cloud, ENCLAIVE_PASSWORD).with_vault(Some(bao.url.clone()));
+        let path = format!("enclaive-static/data/{TEAM_ID}/user/root");
+
+        let vault = service.connection_for_account(Some("acct-e"), Some(&enclaive)).await.unwrap();
+        let creds = vault.credentials_at(&path).await.unwrap();
+        assert_eq!(creds.password.unwrap().expose(), "Sup3r-Secret!");
+        assert!(vault.status().await.unwrap().policies.contains(&"enclaive-team".to_owned()));
+        assert_eq!(cloud.enclaive.shared.count("POST", "/api/login"), 1);
+        assert!(secrets.ids().is_empty(), "an issued token is never stored");
+        // The same token again: the same connection, no new sign-in anywhere.
+        let again = service.connection_for_account(Some("acct-e"), Some(&enclaive)).await.unwrap();
+        assert!(Arc::ptr_eq(&vault, &again));
+        assert_eq!(cloud.enclaive.shared.count("POST", "/api/login"), 1);
+        assert_eq!(
+            service.test_read_for(Some("acct-e"), Some(&enclaive), &path).await.unwrap(),
+            ["password", "username"]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_accounts_own_vault_comes_first_and_without_an_address_the_apps_is_used() {
+        let bao = OpenBao::start().await;
+        enclaive_layout(&bao).await;
+        let cloud = common::cloud().await;
+        let (service, _, _) = service();
+        let no_address = common::enclaive(&cloud, ENCLAIVE_PASSWORD);
+        let err = service.connection_for_account(Some("acct-e"), Some(&no_address)).await.err().unwrap();
+        assert_eq!(err.code, ErrorCode::NotFound, "no Vault anywhere: {err:?}");
+        assert_eq!(cloud.enclaive.shared.count("POST", "/api/login"), 0, "no sign-in without an address");
+
+        service.save(config(&bao.url, VaultAuth::Token), Some(Secret::new(ROOT_TOKEN))).await.unwrap();
+        let app = service.connection_for_account(Some("acct-e"), Some(&no_address)).await.unwrap();
+        assert!(app.status().await.unwrap().policies.contains(&"root".to_owned()));
+
+        // Saved settings of its own win over the issued token.
+        let team_only = bao.token(None, &["enclaive-team"], "1h").await;
+        let scope = VaultScope::Account("acct-e".into());
+        service
+            .save_in(&scope, config(&bao.url, VaultAuth::Token), Some(Secret::new(team_only)))
+            .await
+            .unwrap();
+        let with_address = common::enclaive(&cloud, ENCLAIVE_PASSWORD).with_vault(Some(bao.url.clone()));
+        let own = service.connection_for_account(Some("acct-e"), Some(&with_address)).await.unwrap();
+        assert_eq!(own.status().await.unwrap().display_name, "token");
+        assert_eq!(cloud.enclaive.shared.count("POST", "/api/login"), 0);
+    }
+
+    #[tokio::test]
+    async fn a_pasted_enclaive_token_has_no_vault_token_and_says_how_to_get_one() {
+        let cloud = common::cloud().await;
+        let (service, _, _) = service();
+        let scope = EnclaiveScope { team_id: TEAM_ID.into(), project_id: PROJECT_ID.into() };
+        let pasted = Enclaive::with_http(
+            &cloud.enclaive.url(),
+            scope,
+            EnclaiveAuth::Token(Secret::new("userToken")),
+            common::http(
+                vmdeck_engine::model::ProviderKind::Enclaive,
+                vmdeck_engine::providers::http::json_message,
+            ),
+        )
+        .with_vault(Some("https://vault.example".into()));
+        let err = service.connection_for_account(Some("acct-e"), Some(&pasted)).await.err().unwrap();
+        assert_eq!(err.code, ErrorCode::AuthFailed, "{err:?}");
+        assert!(err.message.contains("email and password"), "{}", err.message);
     }
 }

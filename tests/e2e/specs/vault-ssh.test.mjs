@@ -1,32 +1,25 @@
-// Issue 7's end-to-end path: an enclaive VM's root credentials are read from Vault at the documented
-// path (enclaive-static/data/{teamId}/user/root, with the team's Vault token) and used for the SSH login.
+// One-click SSH to an enclaive VM with nothing set up but the account: enclaive's login answer carries the
+// team's Vault token, the account names the team's Vault (a real OpenBao here), and the VM's root login is
+// read at the documented path (enclaive-static/data/{teamId}/user/root) and used for the SSH login.
 import assert from 'node:assert/strict';
 import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
-import { e2e, snapshot, useApp, useFakeCloud, useSshd } from '../harness.mjs';
+import { e2e, enclaiveVault, snapshot, useApp, useFakeCloud, useOpenBao, useSshd } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const sshd = useSshd();
+const bao = useOpenBao();
 const ENCLAIVE_VM = '654a11e60b23ef1b0f36d44e';
 
-e2e(app, 'logs in to an enclaive VM with root credentials read from Vault', async (browser) => {
+e2e(app, 'logs in to an enclaive VM with the root login read with the account’s own Vault token', async (browser) => {
   const team = fakes.credentials.enclaive.team_id;
-  // The VM's "root" login in Vault is the test sshd's user, and the VM answers at that sshd.
-  await fakeControl(fakes.ports.vault, '/__fake/vault/secrets', 'POST', {
-    mount: 'enclaive-static',
-    path: `${team}/user/root`,
-    data: { username: sshd.user, password: sshd.password },
-  });
+  // The VM's "root" login in the team's Vault is the test sshd's user, and the VM answers at that sshd.
+  await enclaiveVault(bao, fakes, { username: sshd.user, password: sshd.password });
   await fakeControl(fakes.ports.enclaive, `/__fake/machines/${ENCLAIVE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
 
-  await openPage(browser, 'settings', 'Settings');
-  await (await browser.$('[data-testid="vault-address"]')).setValue(`http://127.0.0.1:${fakes.ports.vault}`);
-  await (await browser.$('[data-testid="vault-secret"]')).setValue(fakes.credentials.enclaive.vault_token);
-  await (await browser.$('[data-testid="vault-save"]')).click();
-  await (await browser.$('[data-testid="vault-status"]')).waitForDisplayed({ timeout: 10_000 });
-
   await openPage(browser, 'accounts', 'Accounts');
-  await addAccount(browser, fakeAccounts(fakes).enclaive);
+  const enclaive = fakeAccounts(fakes).enclaive;
+  await addAccount(browser, { ...enclaive, fields: { ...enclaive.fields, vault_address: bao.url } });
   await openPage(browser, 'machines', 'Machines');
   const row = await browser.$('[data-testid="vm-row"][data-name="kraud-cloud-ubuntu-1vcpu-4gb-berlin-01"]');
   await row.waitForDisplayed({ timeout: 15_000 });
@@ -48,13 +41,14 @@ e2e(app, 'logs in to an enclaive VM with root credentials read from Vault', asyn
   await browser.waitUntil(async () => (await text()).includes(`I-am-${sshd.user}`), { timeout: 15_000, timeoutMsg: 'not logged in as the Vault user' });
   await snapshot(browser, 'vault-ssh');
   await (await browser.$('[data-testid="console-close"]')).click();
+
+  // Nothing was set up in Settings: the app has no Vault of its own.
+  await openPage(browser, 'settings', 'Settings');
+  await (await browser.$('[data-testid="vault-address"]')).waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await (await browser.$('[data-testid="vault-status"]')).isExisting(), false);
 });
 
-e2e(app, 'cleans up: the account and the Vault connection', async (browser) => {
+e2e(app, 'cleans up: the account', async (browser) => {
   await openPage(browser, 'accounts', 'Accounts');
   await removeAllAccounts(browser);
-  await openPage(browser, 'settings', 'Settings');
-  await (await browser.$('[data-testid="vault-status"]')).waitForDisplayed({ timeout: 10_000 });
-  await (await browser.$('button=Forget')).click();
-  await browser.waitUntil(async () => !(await (await browser.$('[data-testid="vault-status"]')).isExisting()), { timeout: 10_000 });
 });

@@ -1,21 +1,24 @@
-// Vault settings in the real window against the fake Vault: a wrong token is refused and not saved,
-// the right one connects, and a test read of enclaive's documented path names the fields it found.
+// Vault settings in the real window against a real Vault-compatible server (OpenBao): a wrong token is
+// refused and not saved, the right one connects, and a test read of enclaive's documented path names the
+// fields it found.
 import assert from 'node:assert/strict';
 import { openPage } from '../flows.mjs';
-import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
+import { e2e, enclaiveVault, snapshot, useApp, useFakeCloud, useOpenBao } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
+const bao = useOpenBao();
 
 async function fill(browser, token) {
-  await (await browser.$('[data-testid="vault-address"]')).setValue(`http://127.0.0.1:${fakes.ports.vault}`);
+  await (await browser.$('[data-testid="vault-address"]')).setValue(bao.url);
   await (await browser.$('[data-testid="vault-secret"]')).setValue(token);
   await (await browser.$('[data-testid="vault-save"]')).click();
 }
 
 e2e(app, 'a wrong Vault token is refused with a coded error', async (browser) => {
+  await enclaiveVault(bao, fakes, { username: 'root', password: 'unused-here' });
   await openPage(browser, 'settings', 'Settings');
-  await fill(browser, 'hvs.wrong-token');
+  await fill(browser, 's.wrong-token');
   const alert = await browser.$('section[aria-labelledby="vault-heading"] [role="alert"]');
   await alert.waitForDisplayed({ timeout: 10_000 });
   assert.equal(await alert.getAttribute('data-code'), 'auth_failed');
@@ -23,7 +26,7 @@ e2e(app, 'a wrong Vault token is refused with a coded error', async (browser) =>
 });
 
 e2e(app, 'the right token connects and a test read names the fields', async (browser) => {
-  await fill(browser, fakes.credentials.vault.root_token);
+  await fill(browser, bao.rootToken);
   const status = await browser.$('[data-testid="vault-status"]');
   await status.waitForDisplayed({ timeout: 10_000 });
   assert.match(await status.getText(), /Connected to http:\/\/127\.0\.0\.1:\d+ as token; token never expires/);

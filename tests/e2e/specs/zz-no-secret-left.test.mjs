@@ -1,5 +1,5 @@
 // Runs last (specs run in name order): after every other spec has typed its secrets into the app, none
-// of them may appear in the settings store or the logs.
+// of them (nor enclaive's issued Vault token) may appear in the settings store or the logs.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ const fakes = useFakeCloud();
 
 test('no secret reached the settings store or the logs', () => {
   const c = fakes.credentials;
-  const secrets = [c.hyperstack.api_key, c.enclaive.password, c.lunanode.api_key, c.lunanode.api_key.slice(0, 64), c.cloudvm.secret, c.vault.root_token];
+  const secrets = [c.hyperstack.api_key, c.enclaive.password, c.lunanode.api_key, c.lunanode.api_key.slice(0, 64), c.cloudvm.secret, c.enclaive.vault_token];
   const dataDir = path.join(process.env.XDG_DATA_HOME, 'dev.vmdeck.app');
   const logDir = path.join(dataDir, 'logs');
   const files = [path.join(dataDir, 'accounts.json'), ...readdirSync(logDir).map((name) => path.join(logDir, name))];

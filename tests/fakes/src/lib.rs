@@ -39,7 +39,6 @@ pub mod credentials {
     pub const LUNANODE_API_KEY: &str = "k1k2k3k4k5k6k7k8k9k0kakbkckdkekfk1k2k3k4k5k6k7k8k9k0kakbkckdkekfk1k2k3k4k5k6k7k8k9k0kakbkckdkekfk1k2k3k4k5k6k7k8k9k0kakbkckdkekf";
     pub const CLOUDVM_ACCESS: &str = "AKIAFAKEACCESS";
     pub const CLOUDVM_SECRET: &str = "fake/secret+key";
-    pub const VAULT_ROOT_TOKEN: &str = "hvs.fake-root-token";
 
     pub fn as_json() -> serde_json::Value {
         serde_json::json!({
@@ -50,7 +49,6 @@ pub mod credentials {
             "lunanode": {"api_id": LUNANODE_API_ID, "api_key": LUNANODE_API_KEY},
             "cloudvm": {"access_key": CLOUDVM_ACCESS, "secret": CLOUDVM_SECRET, "environment": "aws-test1",
                         "machine_types": ["small-debian", "medium-debian"]},
-            "vault": {"root_token": VAULT_ROOT_TOKEN},
         })
     }
 }

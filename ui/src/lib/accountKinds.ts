@@ -48,8 +48,15 @@ export const kinds: KindSpec[] = [
       { key: 'email', label: 'Email' },
       { key: 'team_id', label: 'Team ID' },
       { key: 'project_id', label: 'Project ID' },
+      {
+        key: 'vault_address',
+        label: 'Team’s Vault address',
+        placeholder: 'https://vault.…',
+        help: 'enclaive’s sign-in hands out a token for your team’s Vault: with its address here, SSH reads the VMs’ root logins from it with no other Vault set up.',
+        optional: true,
+      },
     ],
-    defaults: { kind: 'enclaive', base_url: '', sign_in: 'password', email: '', team_id: '', project_id: '' },
+    defaults: { kind: 'enclaive', base_url: '', sign_in: 'password', email: '', team_id: '', project_id: '', vault_address: null },
   },
   {
     kind: 'cloudvm',

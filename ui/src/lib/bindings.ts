@@ -207,7 +207,12 @@ port_note: string | null, };
 
 export type EnclaiveSignIn = "password" | "token";
 
-export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: EnclaiveSignIn, email: string, team_id: string, project_id: string, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, } | { "kind": "local", };
+export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: EnclaiveSignIn, email: string, team_id: string, project_id: string, 
+/**
+ * The team's Vault: the login's Vault token reads the VMs' root logins there, with no other Vault
+ * set up. Absent in accounts saved before it existed.
+ */
+vault_address: string | null, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, } | { "kind": "local", };
 
 export type Journal = "saved" | "adding" | "removing";
 

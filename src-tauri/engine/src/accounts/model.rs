@@ -25,6 +25,10 @@ pub enum AccountSettings {
         email: String,
         team_id: String,
         project_id: String,
+        /// The team's Vault: the login's Vault token reads the VMs' root logins there, with no other Vault
+        /// set up. Absent in accounts saved before it existed.
+        #[serde(default)]
+        vault_address: Option<String>,
     },
     Hyperstack {
         base_url: String,
@@ -163,6 +167,8 @@ pub struct SecretScope {
     proxy: Option<String>,
     ca_certificate_pem: Option<String>,
     sign_in: Option<EnclaiveSignIn>,
+    /// Where enclaive's login token for Vault goes.
+    vault_address: Option<String>,
 }
 
 impl AccountDraft {
@@ -178,6 +184,12 @@ impl AccountDraft {
                 AccountSettings::Enclaive { sign_in, .. } => Some(*sign_in),
                 _ => None,
             },
+            vault_address: match &self.settings {
+                AccountSettings::Enclaive { vault_address, .. } => {
+                    norm(vault_address).map(|a| a.trim_end_matches('/').to_owned())
+                }
+                _ => None,
+            },
         }
     }
 
@@ -191,9 +203,12 @@ impl AccountDraft {
             url("base_url", self.settings.base_url())?;
         }
         match &self.settings {
-            AccountSettings::Enclaive { sign_in, email, team_id, project_id, .. } => {
+            AccountSettings::Enclaive { sign_in, email, team_id, project_id, vault_address, .. } => {
                 if *sign_in == EnclaiveSignIn::Password {
                     required("email", email, "The email address")?;
+                }
+                if let Some(address) = vault_address.as_deref().filter(|a| !a.trim().is_empty()) {
+                    url("vault_address", address)?;
                 }
                 required("team_id", team_id, "The team ID")?;
                 required("project_id", project_id, "The project ID")?;

@@ -342,9 +342,10 @@ fn enclaive_auth(sign_in: EnclaiveSignIn, email: &str, secret: Secret) -> Enclai
 pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Provider>> {
     let http = account_http(draft)?;
     Ok(match &draft.settings {
-        AccountSettings::Enclaive { base_url, sign_in, email, team_id, project_id } => {
+        AccountSettings::Enclaive { base_url, sign_in, email, team_id, project_id, vault_address } => {
             let scope = EnclaiveScope { team_id: team_id.clone(), project_id: project_id.clone() };
-            Arc::new(Enclaive::with_http(base_url, scope, enclaive_auth(*sign_in, email, secret), http))
+            let auth = enclaive_auth(*sign_in, email, secret);
+            Arc::new(Enclaive::with_http(base_url, scope, auth, http).with_vault(vault_address.clone()))
         }
         AccountSettings::Hyperstack { base_url, .. } => {
             Arc::new(Hyperstack::with_http(base_url, secret, http))

@@ -2,7 +2,7 @@
 //! token), then Bearer auth. See docs/providers/enclaive.md, including what is still an open question.
 
 use super::http::{json_message, Http, Retry};
-use super::{base_url, seg, text, unsupported, Provider};
+use super::{base_url, seg, text, unsupported, IssuedVault, Provider};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::model::*;
 use crate::secret::Secret;
@@ -40,6 +40,9 @@ pub struct Enclaive {
     scope: EnclaiveScope,
     auth: EnclaiveAuth,
     session: Mutex<Option<Session>>,
+    /// The team's Vault, where the login's `vaultToken` reads the VMs' root logins (account setting:
+    /// the docs name no address).
+    vault_address: Option<String>,
 }
 
 impl Enclaive {
@@ -53,7 +56,20 @@ impl Enclaive {
             EnclaiveAuth::Token(token) => Some(Session { user_token: token.clone(), vault_token: None }),
             EnclaiveAuth::Login { .. } => None,
         };
-        Self { http, base: base_url(base_url_), scope, auth, session: Mutex::new(session) }
+        Self {
+            http,
+            base: base_url(base_url_),
+            scope,
+            auth,
+            session: Mutex::new(session),
+            vault_address: None,
+        }
+    }
+
+    /// The team's Vault address, for `issued_vault`.
+    pub fn with_vault(mut self, address: Option<String>) -> Self {
+        self.vault_address = address.map(|a| a.trim().to_owned()).filter(|a| !a.is_empty());
+        self
     }
 
     async fn login(&self) -> Result<Session> {
@@ -361,5 +377,19 @@ impl Provider for Enclaive {
 
     async fn console(&self, _id: &str) -> Result<ConsoleTarget> {
         Err(unsupported(self.kind(), "console"))
+    }
+
+    async fn issued_vault(&self) -> Result<Option<IssuedVault>> {
+        let Some(address) = self.vault_address.clone() else { return Ok(None) };
+        match self.vault_token().await? {
+            Some(token) => Ok(Some(IssuedVault { address, token })),
+            None => Err(AppError::new(
+                ErrorCode::AuthFailed,
+                match self.auth {
+                    EnclaiveAuth::Token(_) => "A pasted enclaive token carries no Vault token: sign in with email and password to read the VMs' logins from the team's Vault.",
+                    EnclaiveAuth::Login { .. } => "enclaive's login answer had no vaultToken, so the team's Vault cannot be read.",
+                },
+            )),
+        }
     }
 }

@@ -80,6 +80,19 @@ pub trait Provider: Send + Sync {
     async fn login_password(&self, _id: &str) -> Result<Option<(String, crate::secret::Secret)>> {
         Ok(None)
     }
+
+    /// A Vault and a token the provider's own sign-in hands out for its VMs' logins (enclaive's
+    /// `vaultToken`), when the account names that Vault.
+    async fn issued_vault(&self) -> Result<Option<IssuedVault>> {
+        Ok(None)
+    }
+}
+
+/// A Vault address and the token a provider issued for it.
+#[derive(Clone)]
+pub struct IssuedVault {
+    pub address: String,
+    pub token: crate::secret::Secret,
 }
 
 /// The most cloud-init user data we let through where the docs give no limit: OpenStack Nova's 65,535 bytes

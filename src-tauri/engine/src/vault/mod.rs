@@ -62,6 +62,12 @@ impl Vault {
         Ok(vault)
     }
 
+    /// Whether this connection is to `address` with exactly this secret (an issued token that changed
+    /// after the provider signed in again needs a new connection).
+    pub(crate) fn signed_in_with(&self, address: &str, secret: &Secret) -> bool {
+        self.config.address == address && self.secret.expose() == secret.expose()
+    }
+
     pub(crate) fn client(config: &VaultConfig, token: &str) -> Result<VaultClient> {
         let mut settings = VaultClientSettingsBuilder::default();
         settings

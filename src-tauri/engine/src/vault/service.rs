@@ -54,11 +54,18 @@ pub struct VaultService {
     settings: Arc<dyn JsonSettings>,
     secrets: Arc<dyn SecretStore>,
     connections: Mutex<HashMap<VaultScope, Arc<Vault>>>,
+    /// Connections with a token a provider issued, by account; never saved.
+    issued: Mutex<HashMap<String, Arc<Vault>>>,
 }
 
 impl VaultService {
     pub fn new(settings: Arc<dyn JsonSettings>, secrets: Arc<dyn SecretStore>) -> Self {
-        Self { settings, secrets, connections: Mutex::new(HashMap::new()) }
+        Self {
+            settings,
+            secrets,
+            connections: Mutex::new(HashMap::new()),
+            issued: Mutex::new(HashMap::new()),
+        }
     }
 
     fn saved(&self, scope: &VaultScope) -> Result<Option<VaultConfig>> {
@@ -85,6 +92,39 @@ impl VaultService {
             }
         }
         self.connection().await
+    }
+
+    /// The Vault for an account's VMs, in this order: the account's own saved settings; the Vault its
+    /// provider's sign-in issued a token for (enclaive's team Vault, when the account names it); the app's.
+    pub async fn connection_for_account(
+        &self,
+        account_id: Option<&str>,
+        provider: Option<&dyn crate::providers::Provider>,
+    ) -> Result<Arc<Vault>> {
+        let (Some(id), Some(provider)) = (account_id, provider) else {
+            return self.connection_for(account_id).await;
+        };
+        if self.saved(&VaultScope::Account(id.to_owned()))?.is_some() {
+            return self.connection_for(Some(id)).await;
+        }
+        let Some(issued) = provider.issued_vault().await? else { return self.connection().await };
+        let mut connections = self.issued.lock().await;
+        if let Some(vault) = connections.get(id).filter(|v| v.signed_in_with(&issued.address, &issued.token))
+        {
+            return Ok(vault.clone());
+        }
+        let config = VaultConfig {
+            address: issued.address,
+            namespace: None,
+            auth: super::VaultAuth::Token,
+            skip_verify: false,
+            ca_cert_path: None,
+            kv_version: super::KvVersion::Auto,
+            fields: super::FieldMapping::default(),
+        };
+        let vault = Arc::new(Vault::connect(config, issued.token).await?);
+        connections.insert(id.to_owned(), vault.clone());
+        Ok(vault)
     }
 
     async fn connect(&self, scope: &VaultScope) -> Result<Arc<Vault>> {
@@ -195,12 +235,17 @@ impl VaultService {
 
     /// "Test": reads a path and names the fields found, never their values.
     pub async fn test_read(&self, path: &str) -> Result<Vec<String>> {
-        self.test_read_for(None, path).await
+        self.test_read_for(None, None, path).await
     }
 
     /// "Test" with the Vault an account's VMs use.
-    pub async fn test_read_for(&self, account_id: Option<&str>, path: &str) -> Result<Vec<String>> {
-        let fields = self.connection_for(account_id).await?.read(path, None).await?;
+    pub async fn test_read_for(
+        &self,
+        account_id: Option<&str>,
+        provider: Option<&dyn crate::providers::Provider>,
+        path: &str,
+    ) -> Result<Vec<String>> {
+        let fields = self.connection_for_account(account_id, provider).await?.read(path, None).await?;
         let mut names: Vec<String> = fields.into_keys().collect();
         names.sort();
         Ok(names)
