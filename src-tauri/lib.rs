@@ -10,6 +10,7 @@ use tauri::Manager;
 use vmdeck_engine::accounts::{AccountService, JsonFileStore, KeychainSecrets};
 use vmdeck_engine::providers::local::{qemu, LocalEnv};
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
+use vmdeck_engine::targets::saved::SavedTargets;
 use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
@@ -44,6 +45,7 @@ pub fn run() {
                     .with_local(local),
             );
             let templates = Arc::new(Templates::new(settings.clone()));
+            let ssh_targets = Arc::new(SavedTargets::new(settings.clone()));
             let vault = Arc::new(VaultService::new(
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
@@ -60,7 +62,14 @@ pub fn run() {
                     Err(err) => tracing::warn!(code = ?err.code, "could not add the local account: {}", err.message),
                 }
             }
-            app.manage(AppState::new(dirs, keychain, accounts, vault, templates, stored_keys, log_guard));
+            app.manage(AppState::new(
+                dirs,
+                keychain,
+                accounts,
+                vault,
+                state::SavedLists { templates, stored_keys, ssh_targets },
+                log_guard,
+            ));
             commands::machines::spawn_fleet_watch(app.handle().clone());
             Ok(())
         })
@@ -68,6 +77,7 @@ pub fn run() {
             commands::app::app_info,
             commands::app::app_notices,
             commands::accounts::accounts_list,
+            commands::accounts::cloudvm_read_server_files,
             commands::accounts::account_add,
             commands::accounts::account_update,
             commands::accounts::account_rename,
@@ -93,6 +103,7 @@ pub fn run() {
             commands::ssh::ssh_close,
             commands::ssh::ssh_forget_host_key,
             commands::ssh::machine_ssh_target,
+            commands::ssh::machine_ssh_target_save,
             commands::ssh::ssh_open_system_terminal,
             commands::create::machine_create_check,
             commands::create::machine_create,

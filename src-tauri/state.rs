@@ -8,6 +8,7 @@ use vmdeck_engine::fleet::{CatalogCache, FleetWatch, Pacing};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
+use vmdeck_engine::targets::saved::SavedTargets;
 use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::vnc::{VncBridge, VncCredential};
@@ -32,6 +33,8 @@ pub struct AppState {
     pub vault: Arc<VaultService>,
     pub templates: Arc<Templates>,
     pub stored_keys: Arc<StoredKeys>,
+    /// SSH host, port and user saved per VM.
+    pub ssh_targets: Arc<SavedTargets>,
     /// Open SSH terminals by id.
     pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
     next_ssh: AtomicU64,
@@ -42,16 +45,23 @@ pub struct AppState {
     _log_guard: LogGuard,
 }
 
+/// The small things kept in the settings file beside the accounts.
+pub struct SavedLists {
+    pub templates: Arc<Templates>,
+    pub stored_keys: Arc<StoredKeys>,
+    pub ssh_targets: Arc<SavedTargets>,
+}
+
 impl AppState {
     pub fn new(
         dirs: AppDirs,
         keychain: Keychain,
         accounts: Arc<AccountService>,
         vault: Arc<VaultService>,
-        templates: Arc<Templates>,
-        stored_keys: Arc<StoredKeys>,
+        saved: SavedLists,
         log_guard: LogGuard,
     ) -> Self {
+        let SavedLists { templates, stored_keys, ssh_targets } = saved;
         Self {
             dirs,
             keychain,
@@ -61,6 +71,7 @@ impl AppState {
             vault,
             templates,
             stored_keys,
+            ssh_targets,
             ssh_sessions: Mutex::new(HashMap::new()),
             next_ssh: AtomicU64::new(1),
             vnc_consoles: Mutex::new(HashMap::new()),

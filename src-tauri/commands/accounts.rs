@@ -45,6 +45,8 @@ pub async fn account_remove(state: State<'_, AppState>, id: String) -> Result<()
     state.catalogs.forget(&id).await;
     let removed = id.clone();
     on_accounts(&state, move |accounts| accounts.remove(&removed)).await?;
+    let (saved_targets, of) = (state.ssh_targets.clone(), id.clone());
+    super::blocking(move || saved_targets.forget_account(&of)).await?;
     // The account's own Vault settings and secret go with it (nothing is left in the keychain).
     state.vault.forget_in(&vmdeck_engine::vault::VaultScope::Account(id)).await
 }
@@ -104,4 +106,13 @@ pub async fn accounts_export(state: State<'_, AppState>) -> Result<String, AppEr
 #[tauri::command]
 pub async fn accounts_import(state: State<'_, AppState>, json: String) -> Result<Vec<Account>, AppError> {
     on_accounts(&state, move |accounts| accounts.import(&json)).await
+}
+
+/// The Cloud VM API server's environments.json (and machinetypes.json) read for the account form.
+#[tauri::command]
+pub fn cloudvm_read_server_files(
+    environments: String,
+    machine_types: Option<String>,
+) -> Result<Vec<vmdeck_engine::providers::cloudvm::server_files::ServerEnvironment>, AppError> {
+    vmdeck_engine::providers::cloudvm::server_files::read(&environments, machine_types.as_deref())
 }

@@ -136,36 +136,32 @@ pub async fn ssh_forget_host_key(
     blocking(move || known.forget(&host, port).map(|n| n as u32)).await
 }
 
-/// Where and as whom to log in to a VM: its address, the image's usual user, and where its
-/// credentials are (the account's Vault path template filled in for this VM).
+/// Where and as whom to log in to a VM: its address (or the account's host template), the image's usual
+/// user, where its credentials are, and over those the host, port and user saved for this VM.
 #[tauri::command]
 pub async fn machine_ssh_target(
     state: State<'_, AppState>,
     account_id: String,
     vm: vmdeck_engine::model::Vm,
-) -> Result<Option<vmdeck_engine::targets::SshTarget>, AppError> {
+) -> Result<vmdeck_engine::targets::SshTarget, AppError> {
     let id = account_id.clone();
     let account = super::on_accounts(&state, move |accounts| accounts.get(&id)).await?;
-    let vault_path = match &account.draft.vault_path_template {
-        Some(template) if !template.trim().is_empty() => {
-            let (team_id, project_id) = match &account.draft.settings {
-                vmdeck_engine::accounts::AccountSettings::Enclaive { team_id, project_id, .. } => {
-                    (Some(team_id.clone()), Some(project_id.clone()))
-                }
-                _ => (None, None),
-            };
-            let vars = vmdeck_engine::vault::PathVars {
-                team_id,
-                project_id,
-                vm_id: Some(vm.id.clone()),
-                vm_name: Some(vm.name.clone()),
-                account_id: Some(account_id),
-            };
-            vmdeck_engine::vault::resolve_template(template, &vars).ok()
-        }
-        _ => None,
-    };
-    Ok(vmdeck_engine::targets::ssh_target(&vm, vault_path))
+    let saved_targets = state.ssh_targets.clone();
+    let vm_id = vm.id.clone();
+    let saved = blocking(move || saved_targets.get(&account_id, &vm_id)).await?;
+    Ok(vmdeck_engine::targets::for_account(&account, &vm, saved))
+}
+
+/// "Remember for this VM": saves (or, with None, forgets) the host, port and user the dialog used.
+#[tauri::command]
+pub async fn machine_ssh_target_save(
+    state: State<'_, AppState>,
+    account_id: String,
+    vm_id: String,
+    target: Option<vmdeck_engine::targets::saved::SavedSshTarget>,
+) -> Result<(), AppError> {
+    let saved_targets = state.ssh_targets.clone();
+    blocking(move || saved_targets.set(&account_id, &vm_id, target)).await
 }
 
 /// Waits until the VM's SSH server answers (a local VM still booting), so one click lands in a shell.

@@ -171,6 +171,7 @@ fn drafts_are_validated_per_kind() {
         access_key: "a:b".into(),
         environment: "aws-test1".into(),
         machine_types: vec![],
+        ssh_host_template: None,
     };
     assert_eq!(cloudvm.validate().unwrap_err().details.unwrap()["field"], "access_key");
     let mut proxy = hyperstack_draft("https://h.example/v1");
@@ -239,6 +240,7 @@ async fn test_connection_signs_in_to_each_kind_and_reports_wrong_secrets() {
                     access_key: CLOUDVM_ACCESS.into(),
                     environment: "aws-test1".into(),
                     machine_types: vec!["small-debian".into()],
+                    ssh_host_template: None,
                 },
             ),
             CLOUDVM_SECRET,

@@ -166,7 +166,7 @@ async fn lunanode_signs_every_call_and_runs_the_documented_vm() {
     );
     let other = hyperstack(&cloud, HYPERSTACK_API_KEY);
     assert!(other.login_password("2786").await.unwrap().is_none(), "only Lunanode reports passwords");
-    let target = vmdeck_engine::targets::ssh_target(&vm, None).unwrap();
+    let target = vmdeck_engine::targets::ssh_target(&vm, None);
     assert_eq!((target.host.as_str(), target.user.as_str()), ("172.81.176.21", "ubuntu"));
     assert_eq!(target.credentials, vmdeck_engine::targets::CredentialSource::ProviderPassword);
 

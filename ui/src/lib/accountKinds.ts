@@ -67,8 +67,15 @@ export const kinds: KindSpec[] = [
       { key: 'access_key', label: 'Access key' },
       { key: 'environment', label: 'Environment', help: 'A name from the server’s environments.json' },
       { key: 'machine_types', label: 'Machine types', help: 'Comma-separated names from machinetypes.json', optional: true },
+      {
+        key: 'ssh_host_template',
+        label: 'SSH host template',
+        placeholder: '{name}.lab.example',
+        help: 'The server reports no addresses: each VM’s SSH host from its {name} or {id}. A host saved in the SSH dialog wins.',
+        optional: true,
+      },
     ],
-    defaults: { kind: 'cloudvm', base_url: 'http://localhost:8080', access_key: '', environment: '', machine_types: [] },
+    defaults: { kind: 'cloudvm', base_url: 'http://localhost:8080', access_key: '', environment: '', machine_types: [], ssh_host_template: null },
   },
   {
     kind: 'local',

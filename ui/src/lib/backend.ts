@@ -15,6 +15,8 @@ import type {
   CreateCheck,
   CreateRequest,
   KeyPair,
+  SavedSshTarget,
+  ServerEnvironment,
   Template,
   StoredKey,
   ConsoleTarget,
@@ -87,7 +89,11 @@ export interface Backend {
   sshResize(id: number, cols: number, rows: number): Promise<void>;
   sshClose(id: number): Promise<void>;
   sshForgetHostKey(host: string, port: number): Promise<number>;
-  sshTarget(accountId: string, vm: Vm): Promise<SshTarget | null>;
+  sshTarget(accountId: string, vm: Vm): Promise<SshTarget>;
+  /** "Remember for this VM": saves (or, with null, forgets) the host, port and user the SSH dialog used. */
+  sshTargetSave(accountId: string, vmId: string, target: SavedSshTarget | null): Promise<void>;
+  /** The Cloud VM API server's environments.json (and machinetypes.json), read for the account form. */
+  cloudvmReadServerFiles(environments: string, machineTypes: string | null): Promise<ServerEnvironment[]>;
   /** Waits until a VM's SSH server answers (a local VM still booting; clouds return at once). */
   machineSshReady(accountId: string, vmId: string): Promise<void>;
   /** QEMU as found on this computer (accelerator and its note), or an error with the install command. */
@@ -203,7 +209,10 @@ export const tauriBackend: Backend = {
   sshResize: (id, cols, rows) => call<void>('ssh_resize', { id, cols, rows }),
   sshClose: (id) => call<void>('ssh_close', { id }),
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
-  sshTarget: (accountId, vm) => call<SshTarget | null>('machine_ssh_target', { accountId, vm }),
+  sshTarget: (accountId, vm) => call<SshTarget>('machine_ssh_target', { accountId, vm }),
+  sshTargetSave: (accountId, vmId, target) => call<void>('machine_ssh_target_save', { accountId, vmId, target }),
+  cloudvmReadServerFiles: (environments, machineTypes) =>
+    call<ServerEnvironment[]>('cloudvm_read_server_files', { environments, machineTypes }),
   machineSshReady: (accountId, vmId) => call<void>('machine_ssh_ready', { accountId, vmId }),
   localQemuStatus: () => call<QemuInstall>('local_qemu_status'),
   localImages: () => call<CachedImage[]>('local_images'),

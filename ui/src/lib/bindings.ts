@@ -203,7 +203,23 @@ export type SshTarget = { host: string, port: number, user: string, credentials:
 /**
  * Why `port` is only a guess the user should check (the provider moved SSH and does not say where).
  */
-port_note: string | null, };
+port_note: string | null, 
+/**
+ * Why `host` is empty or only a guess (the backend reports no address).
+ */
+host_note: string | null, 
+/**
+ * Host, port and user are the ones the user saved for this VM.
+ */
+remembered: boolean, };
+
+export type SavedSshTarget = { host: string, port: number, user: string, };
+
+export type ServerEnvironment = { name: string, cloud: string, region: string, 
+/**
+ * Machine types whose `clouds` has this environment's cloud, sorted.
+ */
+machine_types: Array<string>, };
 
 export type EnclaiveSignIn = "password" | "token";
 
@@ -212,7 +228,12 @@ export type AccountSettings = { "kind": "enclaive", base_url: string, sign_in: E
  * The team's Vault: the login's Vault token reads the VMs' root logins there, with no other Vault
  * set up. Absent in accounts saved before it existed.
  */
-vault_address: string | null, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, } | { "kind": "local", };
+vault_address: string | null, } | { "kind": "hyperstack", base_url: string, default_environment: string | null, } | { "kind": "lunanode", base_url: string, api_id: string, default_region: string | null, } | { "kind": "cloudvm", base_url: string, access_key: string, environment: string, machine_types: Array<string>, 
+/**
+ * The API reports no addresses: the SSH host of each VM from its name or id, e.g.
+ * `{name}.lab.example`. Absent in accounts saved before it existed.
+ */
+ssh_host_template: string | null, } | { "kind": "local", };
 
 export type Journal = "saved" | "adding" | "removing";
 

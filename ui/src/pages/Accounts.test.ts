@@ -65,7 +65,7 @@ describe('Accounts', () => {
     const { backend, accounts, secrets } = memoryAccounts();
     accounts.push(
       { id: 'a', journal: 'saved', label: 'Kept', color: '#2f6fde', settings: { kind: 'hyperstack', base_url: 'https://h/v1', default_environment: null }, vault_path_template: null, proxy: null, ca_certificate_pem: null },
-      { id: 'b', journal: 'saved', label: 'Imported', color: '#22884a', settings: { kind: 'cloudvm', base_url: 'http://s:8080', access_key: 'AK', environment: 'aws', machine_types: [] }, vault_path_template: null, proxy: null, ca_certificate_pem: null },
+      { id: 'b', journal: 'saved', label: 'Imported', color: '#22884a', settings: { kind: 'cloudvm', base_url: 'http://s:8080', access_key: 'AK', environment: 'aws', machine_types: [], ssh_host_template: null }, vault_path_template: null, proxy: null, ca_certificate_pem: null },
     );
     secrets.set('a', 'x');
     render(Accounts, { backend });
@@ -109,5 +109,40 @@ describe('the enclaive project picker', () => {
     await user.selectOptions(choice, 'p2');
     expect(screen.getByTestId('field-project_id')).toHaveValue('p2');
     expect(backend.enclaiveProjects).toHaveBeenCalledWith(expect.objectContaining({ settings: expect.objectContaining({ team_id: 'team-1' }) }), 'pw', null);
+  });
+});
+
+describe('A Cloud VM API account from the server’s own files', () => {
+  it('reads environments.json and machinetypes.json and fills the environment and its machine types', async () => {
+    const user = userEvent.setup();
+    const { backend } = memoryAccounts();
+    backend.cloudvmReadServerFiles = vi.fn(async () => [
+      { name: 'aws-test1', cloud: 'Aws', region: 'eu-west-3', machine_types: ['medium-debian', 'small-debian'] },
+      { name: 'pve-lab', cloud: 'Proxmox', region: 'Proxmox/1', machine_types: ['small-debian'] },
+    ]);
+    render(Accounts, { backend });
+    await user.click(await screen.findByTestId('add-account'));
+    await user.click(screen.getByTestId('kind-cloudvm'));
+    const environments = '[{"name": "aws-test1", "cloud": "Aws"}]';
+    const types = '{"small-debian": {"os": {}, "clouds": {"Aws": {}}}}';
+    await user.upload(screen.getByTestId('cloudvm-files'), [
+      new File([types], 'machinetypes.json', { type: 'application/json' }),
+      new File([environments], 'environments.json', { type: 'application/json' }),
+    ]);
+    // Told apart by content, not by the order they were picked in.
+    await vi.waitFor(() => expect(backend.cloudvmReadServerFiles).toHaveBeenCalledWith(environments, types));
+    await user.selectOptions(await screen.findByTestId('environment-choice'), 'pve-lab');
+    expect(screen.getByTestId('field-environment')).toHaveValue('pve-lab');
+    expect(screen.getByTestId('field-machine_types')).toHaveValue('small-debian');
+  });
+
+  it('asks for environments.json when only the machine types were picked', async () => {
+    const user = userEvent.setup();
+    const { backend } = memoryAccounts();
+    render(Accounts, { backend });
+    await user.click(await screen.findByTestId('add-account'));
+    await user.click(screen.getByTestId('kind-cloudvm'));
+    await user.upload(screen.getByTestId('cloudvm-files'), [new File(['{}'], 'machinetypes.json', { type: 'application/json' })]);
+    expect(await screen.findByRole('alert')).toHaveTextContent('environments.json');
   });
 });

@@ -44,6 +44,10 @@ pub enum AccountSettings {
         access_key: String,
         environment: String,
         machine_types: Vec<String>,
+        /// The API reports no addresses: the SSH host of each VM from its name or id, e.g.
+        /// `{name}.lab.example`. Absent in accounts saved before it existed.
+        #[serde(default)]
+        ssh_host_template: Option<String>,
     },
     /// VMs on this computer (QEMU): nothing to sign in to, no secret.
     Local {},
@@ -219,7 +223,7 @@ impl AccountDraft {
                     return Err(AppError::invalid_input("api_id", "A Lunanode API ID has 16 characters."));
                 }
             }
-            AccountSettings::Cloudvm { access_key, environment, .. } => {
+            AccountSettings::Cloudvm { access_key, environment, ssh_host_template, .. } => {
                 required("access_key", access_key, "The access key")?;
                 if access_key.contains(':') {
                     return Err(AppError::invalid_input(
@@ -228,6 +232,9 @@ impl AccountDraft {
                     ));
                 }
                 required("environment", environment, "The environment")?;
+                if let Some(template) = ssh_host_template.as_deref().filter(|t| !t.trim().is_empty()) {
+                    crate::targets::fill_host_template(template, "vm-name", "vm-id")?;
+                }
             }
             AccountSettings::Local {} => {}
         }

@@ -354,7 +354,7 @@ pub fn build_provider(draft: &AccountDraft, secret: Secret) -> Result<Arc<dyn Pr
             Lunanode::validate(api_id, secret.expose())?;
             Arc::new(Lunanode::with_http(base_url, api_id, secret, http))
         }
-        AccountSettings::Cloudvm { base_url, access_key, environment, machine_types } => Arc::new(
+        AccountSettings::Cloudvm { base_url, access_key, environment, machine_types, .. } => Arc::new(
             CloudVm::with_http(base_url, environment, machine_types.clone(), access_key, &secret, http),
         ),
         AccountSettings::Local {} => {

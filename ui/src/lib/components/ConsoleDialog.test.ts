@@ -16,7 +16,7 @@ describe('ConsoleDialog', () => {
   it('bridges a raw VNC endpoint with the Vault path as the password source and opens a tab', async () => {
     const backend = fakeBackend({
       capabilities: vi.fn(async () => caps),
-      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'root', credentials: { kind: 'vault' as const, path: 'secret/data/web' }, port_note: null })),
+      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'root', credentials: { kind: 'vault' as const, path: 'secret/data/web' }, port_note: null, host_note: null, remembered: false })),
       vncOpen: vi.fn(async () => ({ id: 7, url: 'ws://127.0.0.1:40000/vnc?token=abc' })),
     });
     const onopened = vi.fn();

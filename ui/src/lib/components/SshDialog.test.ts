@@ -18,7 +18,7 @@ describe('SshDialog', () => {
       .fn()
       .mockRejectedValueOnce({ code: 'host_key_unknown', message: 'not known', details: { fingerprint: 'SHA256:abc' } })
       .mockResolvedValueOnce({ id: 7, user: 'ubuntu' });
-    const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: null })) });
+    const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: null, host_note: null, remembered: false })) });
     const onopened = vi.fn();
     render(SshDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });
     await vi.waitFor(() => expect(screen.getByTestId('ssh-user')).toHaveValue('ubuntu'));
@@ -56,7 +56,7 @@ describe('SshDialog with a provider password', () => {
     const sshOpen = vi.fn(async () => ({ id: 9, user: 'ubuntu' }));
     const backend = fakeBackend({
       sshOpen,
-      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const }, port_note: null })),
+      sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const }, port_note: null, host_note: null, remembered: false })),
     });
     render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
     await vi.waitFor(() => expect(screen.getByTestId('ssh-kind')).toHaveValue('provider_password'));
@@ -95,7 +95,7 @@ describe('SshDialog with keys in the keychain', () => {
 
   it('says why the port is only a guess when the provider moved SSH without saying where', async () => {
     const note = 'Hyperstack randomised this VM\'s public ports and does not report the SSH port: type the one its dashboard shows.';
-    const backend = fakeBackend({ sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: note })) });
+    const backend = fakeBackend({ sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: note, host_note: null, remembered: false })) });
     render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
     expect(await screen.findByTestId('ssh-port-note')).toHaveTextContent('does not report the SSH port');
   });
@@ -111,7 +111,7 @@ describe('SshDialog for a local VM', () => {
       sshOpen,
       machineSshReady,
       sshKeysList: vi.fn(async () => [{ name: 'other', kind: 'OPENSSH PRIVATE KEY' }, { name: 'dev (this computer, vm-1)', kind: 'OPENSSH PRIVATE KEY' }]),
-      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10022, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'dev (this computer, vm-1)' }, port_note: null })),
+      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10022, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'dev (this computer, vm-1)' }, port_note: null, host_note: null, remembered: false })),
     });
     const onopened = vi.fn();
     render(SshDialog, { backend, accountId: 'local', vm: local, onopened, oncancel: () => {} });
@@ -136,10 +136,56 @@ describe('SshDialog for a local VM', () => {
       machineSshReady: vi.fn(async () => {
         throw { code: 'timeout', message: 'dev’s SSH server did not answer within 5 minutes.', details: null };
       }),
-      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10023, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'k' }, port_note: null })),
+      sshTarget: vi.fn(async () => ({ host: '127.0.0.1', port: 10023, user: 'debian', credentials: { kind: 'stored_key' as const, name: 'k' }, port_note: null, host_note: null, remembered: false })),
     });
     render(SshDialog, { backend, accountId: 'local', vm: local, onopened: () => {}, oncancel: () => {} });
     expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'timeout');
     expect(sshOpen).not.toHaveBeenCalled();
+  });
+});
+
+describe('SshDialog remembering a VM’s host', () => {
+  const cloudVm: Vm = { ...vm, provider: 'cloudvm', addresses: [] };
+  const noAddress = {
+    host: '', port: 22, user: 'root', credentials: { kind: 'ask' as const }, port_note: null,
+    host_note: 'The Cloud VM API reports no addresses: type this VM’s host and tick Remember, or set a host template on the account.',
+    remembered: false,
+  };
+
+  it('says why the host is empty and saves what worked only after the connection opened', async () => {
+    const user = userEvent.setup();
+    const sshOpen = vi.fn().mockRejectedValueOnce({ code: 'unreachable', message: 'no route', details: null }).mockResolvedValueOnce({ id: 3, user: 'debian' });
+    const sshTargetSave = vi.fn(async () => {});
+    const backend = fakeBackend({ sshOpen, sshTargetSave, sshTarget: vi.fn(async () => noAddress) });
+    render(SshDialog, { backend, accountId: 'a1', vm: cloudVm, onopened: () => {}, oncancel: () => {} });
+    expect(await screen.findByTestId('ssh-host-note')).toHaveTextContent('reports no addresses');
+    expect(screen.getByTestId('ssh-connect')).toBeDisabled();
+    await user.type(screen.getByTestId('ssh-host'), 'web-1.lab.example');
+    await user.clear(screen.getByTestId('ssh-user'));
+    await user.type(screen.getByTestId('ssh-user'), 'debian');
+    await user.click(screen.getByTestId('ssh-remember'));
+    await user.type(screen.getByTestId('ssh-password'), 'pw');
+    await user.click(screen.getByTestId('ssh-connect'));
+    expect(await screen.findByRole('alert')).toHaveAttribute('data-code', 'unreachable');
+    expect(sshTargetSave).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId('ssh-connect'));
+    await vi.waitFor(() => expect(sshTargetSave).toHaveBeenCalledWith('a1', 'v1', { host: 'web-1.lab.example', port: 22, user: 'debian' }));
+  });
+
+  it('shows a remembered host ticked, and unticking it forgets it after the next connection', async () => {
+    const user = userEvent.setup();
+    const sshTargetSave = vi.fn(async () => {});
+    const backend = fakeBackend({
+      sshOpen: vi.fn(async () => ({ id: 4, user: 'debian' })),
+      sshTargetSave,
+      sshTarget: vi.fn(async () => ({ ...noAddress, host: '10.0.0.9', port: 2222, user: 'debian', host_note: null, remembered: true })),
+    });
+    render(SshDialog, { backend, accountId: 'a1', vm: cloudVm, onopened: () => {}, oncancel: () => {} });
+    await vi.waitFor(() => expect(screen.getByTestId('ssh-remember')).toBeChecked());
+    expect(screen.getByTestId('ssh-port')).toHaveValue(2222);
+    await user.click(screen.getByTestId('ssh-remember'));
+    await user.type(screen.getByTestId('ssh-password'), 'pw');
+    await user.click(screen.getByTestId('ssh-connect'));
+    await vi.waitFor(() => expect(sshTargetSave).toHaveBeenCalledWith('a1', 'v1', null));
   });
 });

@@ -1,6 +1,8 @@
 //! The self-hosted Cloud VM API: Bearer base64(access:secret), one environment per account, plain-text
 //! errors. See docs/providers/cloudvm.md.
 
+pub mod server_files;
+
 use super::http::{text_message, Http, Retry};
 use super::{base_url, seg, unsupported, Provider, USER_DATA_LIMIT};
 use crate::error::{AppError, ErrorCode, Result};
