@@ -68,8 +68,8 @@ async function rowButton(browser, name, testid) {
 }
 
 /** Stop, start and delete from the row, as a user would after creating. */
-async function cycle(browser, name, { stoppedAs = 'stopped' } = {}) {
-  await (await $(browser, 'wizard-done')).click();
+async function cycle(browser, name, { stoppedAs = 'stopped', fromList = false } = {}) {
+  if (!fromList) await (await $(browser, 'wizard-done')).click();
   await waitForRow(browser, name, 'running');
   await (await rowButton(browser, name, 'vm-stop')).click();
   await waitForRow(browser, name, stoppedAs);
@@ -103,15 +103,34 @@ e2e(app, 'creates a Hyperstack VM with a key, an SSH rule and cloud-init, then s
   await cycle(browser, 'wiz-hyperstack');
 });
 
-e2e(app, 'creates a Lunanode VM and a Cloud VM API VM', async (browser) => {
+/** The fake's log of requests to one port: method and path, in the order they arrived. */
+async function requestLog(port) {
+  return (await (await fetch(`http://127.0.0.1:${port}/__fake/requests`)).json()).map((r) => `${r.method} ${r.path}`);
+}
+
+e2e(app, 'creates a Lunanode VM with a security group made from the wizard’s rules, and a Cloud VM API VM', async (browser) => {
   const accounts = fakeAccounts(fakes);
+  await fetch(`http://127.0.0.1:${fakes.ports.lunanode}/__fake/requests`, { method: 'DELETE' });
   await createThroughWizard(browser, accounts.lunanode, 'wiz-lunanode', {
     location: () => pickRadio(browser, 'region', 'toronto'),
     image: () => pickRadio(browser, 'image'),
     flavor: () => pickRadio(browser, 'flavor'),
+    network: async () => (await $(browser, 'preset-ssh')).click(),
   });
   await waitUntilRunning(browser, 'wiz-lunanode');
-  await cycle(browser, 'wiz-lunanode');
+  // The rules became a group (create, then one rule-insert per rule) before the VM was created in it.
+  const calls = await requestLog(fakes.ports.lunanode);
+  const at = (call) => calls.indexOf(`POST /api/${call}/`);
+  assert.ok(at('securitygroup/create') >= 0, `no group was made: ${calls.join(', ')}`);
+  assert.ok(at('securitygroup/create') < at('securitygroup/rule-insert') && at('securitygroup/rule-insert') < at('vm/create'), calls.join(', '));
+  // The VM as Lunanode reports it names the group.
+  await (await $(browser, 'wizard-done')).click();
+  await waitForRow(browser, 'wiz-lunanode', 'running');
+  await (await browser.$('[data-testid="vm-row"][data-name="wiz-lunanode"] button[title="Details of wiz-lunanode"]')).click();
+  // The record sits in a closed <details>: read its text, not what is drawn.
+  const raw = () => browser.execute(() => document.querySelector('[data-testid="raw-record"]')?.textContent ?? '');
+  await browser.waitUntil(async () => (await raw()).includes('vmdeck-wiz-lunanode'), { timeout: 15_000, timeoutMsg: 'the VM does not name its group' });
+  await cycle(browser, 'wiz-lunanode', { fromList: true });
 
   await createThroughWizard(browser, accounts.cloudvm, 'wiz-cloudvm', {
     flavor: () => pickRadio(browser, 'flavor', 'small-debian'),
