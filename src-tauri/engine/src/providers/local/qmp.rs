@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, ErrorCode, Result};
 use qapi::qmp;
+use std::io::ErrorKind;
 use std::path::Path;
 use std::time::Duration;
 
@@ -35,10 +36,25 @@ where
     Fut: std::future::Future<Output = Result<T>>,
 {
     let run = async {
-        let negotiation = open(socket).await.map_err(|err| {
-            AppError::new(ErrorCode::NotFound, format!("QEMU is not running: {err}"))
-                .with_detail("socket", socket.display().to_string())
-        })?;
+        let mut attempts = 0;
+        let negotiation = loop {
+            match open(socket).await {
+                Ok(negotiation) => break negotiation,
+                Err(err) if matches!(err.kind(), ErrorKind::NotFound | ErrorKind::ConnectionRefused) => {
+                    return Err(AppError::new(ErrorCode::NotFound, format!("QEMU is not running: {err}"))
+                        .with_detail("socket", socket.display().to_string()));
+                }
+                // QEMU can flush an event queued for the previous client (a VNC client that just left)
+                // to the next one before its greeting (seen in CI: "missing field `QMP`"); a fresh
+                // connection gets a clean greeting.
+                Err(err) if attempts < 3 => {
+                    attempts += 1;
+                    tracing::debug!("QMP greeting unreadable, connecting again: {err}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => return Err(qmp_error(socket, err)),
+            }
+        };
         let stream = negotiation.negotiate().await.map_err(|err| qmp_error(socket, err))?;
         let (service, events) = stream.spawn_tokio();
         let out = work(service).await;
@@ -134,4 +150,54 @@ where
         service.execute(command).await.map(|_| ()).map_err(|err| qmp_error(socket, err))
     })
     .await
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+    const GREETING: &str = r#"{"QMP": {"version": {"qemu": {"micro": 2, "minor": 0, "major": 10}, "package": ""}, "capabilities": []}}"#;
+    /// What QEMU sent a client in CI before the greeting: an event meant for the one before.
+    const STRAY_EVENT: &str = r#"{"timestamp": {"seconds": 1764700000, "microseconds": 1}, "event": "VNC_DISCONNECTED", "data": {"server": {"auth": "vnc", "family": "ipv4", "service": "5901", "host": "127.0.0.1", "websocket": false}, "client": {"family": "ipv4", "service": "40000", "host": "127.0.0.1", "websocket": false}}}"#;
+
+    /// A QMP server whose first client gets a stray event before the greeting, as QEMU can do.
+    async fn qemu_like(socket: std::path::PathBuf) {
+        let listener = tokio::net::UnixListener::bind(&socket).unwrap();
+        let mut first = true;
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            let (read, mut write) = tokio::io::split(stream);
+            let stray = std::mem::take(&mut first);
+            tokio::spawn(async move {
+                if stray {
+                    write.write_all(format!("{STRAY_EVENT}\r\n").as_bytes()).await.unwrap();
+                }
+                write.write_all(format!("{GREETING}\r\n").as_bytes()).await.unwrap();
+                let mut lines = BufReader::new(read).lines();
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let id = serde_json::from_str::<serde_json::Value>(&line).unwrap()["id"].clone();
+                    let answer = if line.contains("query-status") {
+                        serde_json::json!({"return": {"status": "running", "running": true, "singlestep": false}, "id": id})
+                    } else {
+                        serde_json::json!({"return": {}, "id": id})
+                    };
+                    write.write_all(format!("{answer}\r\n").as_bytes()).await.unwrap();
+                }
+            });
+        }
+    }
+
+    #[tokio::test]
+    async fn a_stray_event_before_the_greeting_is_answered_by_connecting_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("qmp.sock");
+        tokio::spawn(qemu_like(socket.clone()));
+        while !socket.exists() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(status(&socket).await.unwrap(), RunState::Running);
+        let missing = status(&dir.path().join("nothing.sock")).await.unwrap_err();
+        assert_eq!(missing.code, ErrorCode::NotFound, "{missing:?}");
+    }
 }
