@@ -184,6 +184,9 @@ pub fn rule_problem(rule: &SecurityRule, protocols: &[String]) -> Option<String>
     }
 }
 
+/// More YAML nodes than any real cloud-config of 64 KiB has, far fewer than an alias bomb expands to.
+const MAX_YAML_NODES: u64 = 50_000;
+
 /// Within the backend's limit; `#cloud-config` documents must be YAML (scripts, `#!…`, pass as they are).
 pub fn user_data_problem(user_data: &str, caps: &Capabilities) -> Option<String> {
     if caps.max_user_data_bytes == 0 {
@@ -193,6 +196,17 @@ pub fn user_data_problem(user_data: &str, caps: &Capabilities) -> Option<String>
         return Some(format!("{} bytes; the limit is {} bytes.", user_data.len(), caps.max_user_data_bytes));
     }
     if user_data.starts_with("#cloud-config") {
+        // Counted before loading: a few anchors and aliases can expand to billions of nodes.
+        match yaml_size::expanded_nodes(user_data, MAX_YAML_NODES) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Some(format!(
+                    "Its aliases expand to more than {MAX_YAML_NODES} YAML nodes: write the values out instead of repeating anchors."
+                ))
+            }
+            // The loader below reports the syntax error with its position.
+            Err(_) => {}
+        }
         if let Err(err) = yaml_rust2::YamlLoader::load_from_str(user_data) {
             let marker = err.marker();
             return Some(format!(
@@ -226,6 +240,8 @@ pub fn unfit_reason(flavor: &Flavor, image: Option<&Image>) -> Option<String> {
     }
     None
 }
+
+mod yaml_size;
 
 #[cfg(test)]
 mod tests;

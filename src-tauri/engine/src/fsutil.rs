@@ -9,14 +9,22 @@ fn io(path: &Path, err: std::io::Error) -> AppError {
     AppError::internal(format!("{}: {err}", path.display())).with_detail("path", path.display().to_string())
 }
 
-/// Creates `dir` (and its parents) readable only by the user on Unix.
+/// Creates `dir` readable only by the user on Unix, and so every parent it has to create (the app's
+/// cache root above the image cache, say); folders that were there keep their mode, except `dir`.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let missing: Vec<&Path> =
+        dir.ancestors().take_while(|a| !a.as_os_str().is_empty() && !a.exists()).collect();
     std::fs::create_dir_all(dir).map_err(|err| io(dir, err))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|err| io(dir, err))?;
+        for made in missing.iter().copied().chain(std::iter::once(dir)) {
+            std::fs::set_permissions(made, std::fs::Permissions::from_mode(0o700))
+                .map_err(|err| io(made, err))?;
+        }
     }
+    #[cfg(not(unix))]
+    let _ = missing;
     Ok(())
 }
 
@@ -64,6 +72,18 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
             assert_eq!(std::fs::metadata(&sub).unwrap().permissions().mode() & 0o777, 0o700);
+            let made_parent = dir.path().join("a");
+            assert_eq!(
+                std::fs::metadata(made_parent).unwrap().permissions().mode() & 0o777,
+                0o700,
+                "a parent it made"
+            );
+            let before = std::fs::metadata(dir.path()).unwrap().permissions().mode();
+            assert_eq!(
+                std::fs::metadata(dir.path()).unwrap().permissions().mode(),
+                before,
+                "one that was there"
+            );
         }
     }
 }

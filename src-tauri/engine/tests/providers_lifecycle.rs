@@ -153,7 +153,7 @@ async fn lunanode_signs_every_call_and_runs_the_documented_vm() {
     assert_eq!(vm.public_address().unwrap().ip, "172.81.176.21");
     assert_eq!(
         vm.extra["info"]["login_details"],
-        json!("username: ubuntu; password: ***"),
+        json!("username: ubuntu; password: (hidden by VMDeck)"),
         "no password in the record"
     );
     let (user, password) = provider.login_details(&vm.id).await.unwrap().unwrap();

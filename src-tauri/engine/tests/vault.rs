@@ -4,6 +4,8 @@
 mod common;
 
 use common::cloud;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vmdeck_engine::vault::{FieldMapping, KvVersion, Vault, VaultAuth, VaultConfig};
@@ -21,13 +23,18 @@ fn config(address: String, auth: VaultAuth) -> VaultConfig {
     }
 }
 
-/// A server on 127.0.0.1 that reads each request and answers `reply` (or nothing, for None).
-async fn raw_server(reply: Option<&'static str>) -> String {
+/// A server on 127.0.0.1 that reads each request and answers `reply` (or nothing, for None); it counts
+/// the connections it took.
+async fn counted_server(reply: Option<String>) -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
+    let taken = Arc::new(AtomicUsize::new(0));
+    let count = taken.clone();
     tokio::spawn(async move {
         loop {
             let Ok((mut socket, _)) = listener.accept().await else { return };
+            count.fetch_add(1, Ordering::SeqCst);
+            let reply = reply.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
                 let _ = socket.read(&mut buf).await;
@@ -40,7 +47,25 @@ async fn raw_server(reply: Option<&'static str>) -> String {
             });
         }
     });
-    address
+    (address, taken)
+}
+
+async fn raw_server(reply: Option<&'static str>) -> String {
+    counted_server(reply.map(str::to_owned)).await.0
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_and_the_token_stays_home() {
+    let (elsewhere, visits) =
+        counted_server(Some("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".into())).await;
+    let redirect = format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: {elsewhere}/v1/auth/token/lookup-self\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    let (vault, _) = counted_server(Some(redirect)).await;
+    let err = Vault::connect(config(vault, VaultAuth::Token), Secret::new("s.token")).await.err().unwrap();
+    assert_eq!(err.code, ErrorCode::ProviderError, "{err:?}");
+    assert!(err.message.contains("redirected"), "{}", err.message);
+    assert_eq!(visits.load(Ordering::SeqCst), 0, "the other origin never saw the token");
 }
 
 #[tokio::test]

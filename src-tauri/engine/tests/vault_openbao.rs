@@ -300,6 +300,55 @@ mod service {
     }
 }
 
+mod trust {
+    //! The stored Vault secret goes only where the user confirmed it (issue 14).
+    use super::*;
+
+    #[tokio::test]
+    async fn a_changed_address_namespace_or_sign_in_needs_the_secret_again_and_the_mapping_does_not() {
+        let bao = OpenBao::start().await;
+        let settings = Arc::new(MemorySettings::default());
+        let service = VaultService::new(settings.clone(), Arc::new(MemorySecrets::default()));
+        service.save(config(&bao.url, VaultAuth::Token), Some(Secret::new(ROOT_TOKEN))).await.unwrap();
+
+        // The same server under another name is another place as far as the token knows.
+        let renamed = config(&bao.url.replace("127.0.0.1", "localhost"), VaultAuth::Token);
+        let mut namespaced = config(&bao.url, VaultAuth::Token);
+        namespaced.namespace = Some("team-a".into());
+        let mut unchecked = config(&bao.url, VaultAuth::Token);
+        unchecked.skip_verify = true;
+        let userpass =
+            config(&bao.url, VaultAuth::Userpass { username: "root".into(), mount: "userpass".into() });
+        for changed in [renamed.clone(), namespaced, unchecked, userpass] {
+            let err = service.save(changed.clone(), None).await.unwrap_err();
+            assert_eq!(err.details.as_ref().unwrap()["field"], "secret", "{changed:?}: {err:?}");
+        }
+        let kept = serde_json::from_value::<VaultConfig>(settings.get("vault").unwrap().unwrap()).unwrap();
+        assert_eq!(kept.address, bao.url, "nothing saved by a refused change");
+
+        // Typed again, the move is saved; the field mapping and KV version change without it.
+        service.save(renamed.clone(), Some(Secret::new(ROOT_TOKEN))).await.unwrap();
+        let mut remapped = renamed.clone();
+        remapped.kv_version = KvVersion::V2;
+        remapped.fields.password = vec!["secret_word".into()];
+        service.save(remapped, None).await.unwrap();
+    }
+
+    #[test]
+    fn plain_http_is_only_for_a_vault_on_this_computer() {
+        for ok in [
+            "http://127.0.0.1:8200",
+            "http://localhost:8200",
+            "http://[::1]:8200",
+            "https://vault.example:8200",
+        ] {
+            assert!(config(ok, VaultAuth::Token).validate().is_ok(), "{ok}");
+        }
+        let err = config("http://vault.example:8200", VaultAuth::Token).validate().unwrap_err();
+        assert_eq!(err.details.unwrap()["field"], "address");
+    }
+}
+
 mod issued {
     //! enclaive's login answer carries a `vaultToken`: with the team's Vault address on the account, that
     //! token reads the VMs' root logins with no Vault set up in VMDeck.

@@ -13,8 +13,16 @@ fn prints_the_ports_and_serves_on_them() {
     BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
     let ports: serde_json::Value = serde_json::from_str(&line).expect(&line);
     let vault = ports["vault"].as_u64().unwrap();
-    let health = std::process::Command::new("curl")
-        .args(["-s", &format!("http://127.0.0.1:{vault}/v1/sys/health")])
+    // The Vault fake answers only the OIDC sign-in (a real OpenBao serves everything else).
+    let oidc = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            "-d",
+            r#"{"role": "vmdeck", "redirect_uri": "http://localhost:8250/oidc/callback"}"#,
+        ])
+        .arg(format!("http://127.0.0.1:{vault}/v1/auth/oidc/oidc/auth_url"))
         .output();
     child.kill().unwrap();
     child.wait().unwrap();
@@ -22,8 +30,8 @@ fn prints_the_ports_and_serves_on_them() {
         assert!(ports[name].as_u64().unwrap() > 0, "{name}");
     }
     // curl is a test peer only where it exists; the port check above stands either way.
-    if let Ok(output) = health {
+    if let Ok(output) = oidc {
         let body: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(body["sealed"], serde_json::json!(false));
+        assert!(body["data"]["auth_url"].as_str().unwrap().contains("/__fake/vault/idp/authorize"), "{body}");
     }
 }

@@ -157,7 +157,8 @@ fn url(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+/// localhost, 127.0.0.0/8 or ::1: the only hosts plain http may carry a secret to.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
     let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())

@@ -184,6 +184,17 @@ fn user_data_must_be_yaml_or_a_script_within_the_limit() {
     );
     let huge = format!("#!/bin/sh\n{}", "x".repeat(70_000));
     assert_eq!(user_data_problem(&huge, &caps).unwrap(), "70010 bytes; the limit is 65535 bytes.");
+    // A billion laughs (9 levels of 9 aliases) is refused before it is loaded, and fast.
+    let mut bomb = String::from("#cloud-config\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!("l{i}: &l{i} [{}]\n", vec![format!("*l{}", i - 1); 9].join(", ")));
+    }
+    let started = std::time::Instant::now();
+    let refused = user_data_problem(&bomb, &caps).unwrap();
+    assert!(refused.contains("aliases expand"), "{refused}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(1), "{:?}", started.elapsed());
+    let some_aliases = "#cloud-config\ndefaults: &d {shell: /bin/bash}\nusers:\n  - <<: *d\n    name: a\n";
+    assert_eq!(user_data_problem(some_aliases, &caps), None);
     let none = Capabilities { max_user_data_bytes: 0, ..caps };
     assert_eq!(user_data_problem("#!/bin/sh", &none).unwrap(), "This backend takes no cloud-init user data.");
 }

@@ -52,6 +52,16 @@ pub struct VaultConfig {
     pub fields: super::FieldMapping,
 }
 
+/// See `VaultConfig::secret_scope`.
+#[derive(Debug, PartialEq)]
+pub struct SecretScope {
+    address: String,
+    namespace: Option<String>,
+    auth: VaultAuth,
+    skip_verify: bool,
+    ca_cert_path: Option<String>,
+}
+
 impl VaultConfig {
     /// `VAULT_ADDR` and `VAULT_NAMESPACE`, as the Vault CLI reads them, with token auth.
     pub fn from_env() -> Option<Self> {
@@ -78,6 +88,20 @@ impl VaultConfig {
         (!token.is_empty()).then(|| Secret::new(token))
     }
 
+    /// What decides where the stored token, password or secret ID is sent and how it is checked: change
+    /// any of it and the secret must be entered again (the KV version and field mapping may change freely).
+    pub fn secret_scope(&self) -> SecretScope {
+        let norm =
+            |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        SecretScope {
+            address: self.address.trim().trim_end_matches('/').to_owned(),
+            namespace: norm(&self.namespace).map(|n| n.trim_matches('/').to_owned()),
+            auth: self.auth.clone(),
+            skip_verify: self.skip_verify,
+            ca_cert_path: norm(&self.ca_cert_path),
+        }
+    }
+
     pub fn validate(&self) -> Result<()> {
         let url = reqwest::Url::parse(self.address.trim()).map_err(|err| {
             AppError::invalid_input(
@@ -88,7 +112,14 @@ impl VaultConfig {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(AppError::invalid_input(
                 "address",
-                "The Vault address must start with https:// (or http://).",
+                "The Vault address must start with https:// (or http:// for a Vault on this computer).",
+            ));
+        }
+        // The token or password would cross the network readable: plain http only to this computer.
+        if url.scheme() == "http" && !crate::accounts::is_loopback(&url) {
+            return Err(AppError::invalid_input(
+                "address",
+                "Use https:// for a Vault on another computer: plain http:// is allowed only for localhost.",
             ));
         }
         match &self.auth {

@@ -20,6 +20,10 @@ pub fn map_vault_error(err: ClientError, address: &str, path: Option<&str>) -> A
         ClientError::APIError { code: 404, .. } => {
             AppError::new(ErrorCode::NotFound, format!("Vault has no secret{at}. Check the path (and its version)."))
         }
+        ClientError::APIError { code: 300..=399, .. } => AppError::new(
+            ErrorCode::ProviderError,
+            format!("Vault at {address} redirected this request to another address; VMDeck does not follow it there, so the token stays where you confirmed it. Check the Vault address."),
+        ),
         ClientError::APIError { code, errors } => AppError::new(
             ErrorCode::ProviderError,
             format!("Vault answered HTTP {code}{at}: {}", errors.join("; ")),

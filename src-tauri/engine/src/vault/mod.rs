@@ -84,7 +84,38 @@ impl Vault {
         let settings = settings
             .build()
             .map_err(|err| AppError::invalid_input("address", format!("Vault settings: {err}")))?;
-        VaultClient::new(settings).map_err(|err| map_vault_error(err, &config.address, None))
+        let mut client =
+            VaultClient::new(settings).map_err(|err| map_vault_error(err, &config.address, None))?;
+        // vaultrs's own HTTP client follows any redirect, and the token header would go along: ours
+        // follows one only to the same scheme, host and port (as for the providers).
+        client.http =
+            rustify::clients::reqwest::Client::new(config.address.trim(), Self::http_client(config)?);
+        Ok(client)
+    }
+
+    /// The HTTP client under vaultrs: vaultrs's TLS settings, a 15 s limit, same-origin redirects only.
+    fn http_client(config: &VaultConfig) -> Result<reqwest::Client> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(crate::providers::http::same_origin_redirects())
+            .timeout(Duration::from_secs(15))
+            .tls_danger_accept_invalid_certs(config.skip_verify);
+        if let Some(path) = config.ca_cert_path.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            let pem = std::fs::read(path).map_err(|err| {
+                AppError::invalid_input(
+                    "ca_cert_path",
+                    format!("The CA file {path} could not be read: {err}."),
+                )
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|err| {
+                AppError::invalid_input("ca_cert_path", format!("The CA file {path} is not PEM: {err}."))
+            })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        builder
+            .build()
+            .map_err(|err| AppError::internal(format!("The Vault client could not be built: {err}")))
     }
 
     async fn sign_in(config: &VaultConfig, secret: &Secret) -> Result<Session> {
@@ -252,7 +283,8 @@ impl Vault {
         let Ok(url) = client.settings().address.join(&format!("v1/sys/internal/ui/mounts/{mount}")) else {
             return not_found;
         };
-        let mut request = reqwest::Client::new().get(url).header("X-Vault-Token", &client.settings().token);
+        // The token goes with it: through the same client, so the same redirect rule applies.
+        let mut request = client.http.http.get(url).header("X-Vault-Token", &client.settings().token);
         if let Some(namespace) = &client.settings().namespace {
             request = request.header("X-Vault-Namespace", namespace);
         }

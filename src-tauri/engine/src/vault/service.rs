@@ -204,9 +204,18 @@ impl VaultService {
         let previous = self.secrets.get(&secret_id)?;
         let secret = match secret.filter(|s| !s.is_empty()) {
             Some(secret) => secret,
-            None => previous.clone().ok_or_else(|| {
-                AppError::invalid_input("secret", "Enter the token, password or secret ID.")
-            })?,
+            None => {
+                let saved_scope = self.saved(scope)?.map(|saved| saved.secret_scope());
+                if previous.is_some() && saved_scope != Some(config.secret_scope()) {
+                    return Err(AppError::invalid_input(
+                        "secret",
+                        "The address, namespace, sign-in method or TLS settings changed: enter the token, password or secret ID again, so it goes only where you confirm.",
+                    ));
+                }
+                previous.clone().ok_or_else(|| {
+                    AppError::invalid_input("secret", "Enter the token, password or secret ID.")
+                })?
+            }
         };
         let vault = Vault::connect(config.clone(), secret.clone()).await?;
         let status = vault.status().await?;

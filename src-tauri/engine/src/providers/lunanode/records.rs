@@ -84,19 +84,19 @@ pub(super) fn vm_of_info(answer: &Value) -> Vm {
     }
     vm.image = text(info, "image").or_else(|| text(info, "os"));
     vm.extra = answer.clone();
-    // The password in `login_details` is a secret: the raw record shown in the UI keeps only the user.
+    // `login_details` holds the password in words we cannot rely on: the raw record shown in the UI
+    // keeps only the user name, whatever the wording.
     if let Some(details) = text(info, "login_details") {
-        vm.extra["info"]["login_details"] = json!(redact_password(&details));
+        vm.extra["info"]["login_details"] = json!(redacted_login(&details));
     }
     vm
 }
 
-fn redact_password(details: &str) -> String {
-    details
-        .split(';')
-        .map(|part| if part.trim().starts_with("password:") { " password: ***" } else { part })
-        .collect::<Vec<_>>()
-        .join(";")
+fn redacted_login(details: &str) -> String {
+    match crate::targets::lunanode_login_user(details) {
+        Some(user) => format!("username: {user}; password: (hidden by VMDeck)"),
+        None => "(hidden by VMDeck: it may hold a password)".to_owned(),
+    }
 }
 
 /// The entries of a list answer: the array or object under one of `keys`, else the top-level objects
@@ -209,6 +209,21 @@ pub(super) fn security_groups_of(answer: &Value) -> Result<Vec<SecurityGroup>> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn login_details_keep_only_the_user_whatever_the_wording() {
+        for (details, shown) in [
+            (
+                "username: ubuntu; password: QixaTUKqP1IvxBeG",
+                "username: ubuntu; password: (hidden by VMDeck)",
+            ),
+            ("username: root; Password:hunter2 (change it)", "username: root; password: (hidden by VMDeck)"),
+            ("root / hunter2", "(hidden by VMDeck: it may hold a password)"),
+        ] {
+            assert_eq!(super::redacted_login(details), shown);
+        }
+    }
+
     use super::*;
 
     #[test]
