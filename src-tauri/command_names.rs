@@ -42,7 +42,6 @@
     "template_remove",
     "account_import_key",
     "vnc_open",
-    "vnc_password",
     "vnc_close",
     "machine_console",
     "console_open_window",

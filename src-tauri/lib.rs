@@ -114,7 +114,6 @@ pub fn run() {
             commands::create::template_remove,
             commands::create::account_import_key,
             commands::console::vnc_open,
-            commands::console::vnc_password,
             commands::console::vnc_close,
             commands::console::machine_console,
             commands::console::console_open_window,

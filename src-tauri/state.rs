@@ -11,16 +11,15 @@ use vmdeck_engine::ssh::ShellHandle;
 use vmdeck_engine::targets::saved::SavedTargets;
 use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
-use vmdeck_engine::vnc::{VncBridge, VncCredential};
+use vmdeck_engine::vnc::VncBridge;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 
 /// Catalogs change rarely; the wizard offers a manual refresh.
 pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
-/// A raw VNC console: its bridge, and where its password comes from when noVNC asks.
+/// A raw VNC console: its bridge (which closes with it).
 pub struct VncConsole {
     pub bridge: VncBridge,
-    pub credential: VncCredential,
 }
 
 pub struct AppState {

@@ -1,5 +1,6 @@
-//! VNC consoles: a bridge per console for raw VNC endpoints, the password fetched only when noVNC asks,
-//! and provider console URLs in a window of their own that has no access to the app's commands.
+//! VNC consoles: a bridge per console for raw VNC endpoints (which logs in itself when VMDeck fetches the
+//! password, so it never reaches the page), and provider console URLs in a window of their own that has
+//! no access to the app's commands.
 
 use crate::state::{AppState, VncConsole};
 use tauri::{AppHandle, State, WebviewUrl, WebviewWindowBuilder};
@@ -18,7 +19,7 @@ pub async fn vnc_open(
     port: u16,
     credential: VncCredential,
 ) -> Result<VncOpened, AppError> {
-    let provider = super::provider(&state, account_id).await?;
+    let provider = super::provider(&state, account_id.clone()).await?;
     // The VM as its detail call and as the listing (what the Machines page shows) report it: some
     // backends give addresses in one and not the other.
     let mut vm = provider.get_vm(&vm_id).await?;
@@ -38,41 +39,32 @@ pub async fn vnc_open(
         )
         .with_detail("host", host));
     }
-    let bridge = VncBridge::start(&host, port).await?;
+    // A password VMDeck fetches (Vault, or the one it set on a local VM) is used by the bridge, not sent
+    // to the page; a typed one goes through noVNC as the user types it.
+    let password = match &credential {
+        VncCredential::Provider { account_id: of, vm_id: vm } if *of == account_id && *vm == vm_id => {
+            provider.console_password(&vm_id).await?
+        }
+        VncCredential::Provider { .. } => {
+            return Err(AppError::new(
+                ErrorCode::PermissionDenied,
+                "A console uses the password of its own VM only.",
+            ))
+        }
+        VncCredential::Vault { path, account_id: of } => {
+            let creds = super::vault_for(&state, of.clone()).await?.credentials_at(path).await?;
+            Some(creds.vnc_password.ok_or_else(|| {
+                AppError::new(ErrorCode::NotFound, format!("The secret at {path} holds no VNC password."))
+                    .with_detail("fields", creds.fields)
+            })?)
+        }
+        VncCredential::Prompt | VncCredential::None => None,
+    };
+    let bridge = VncBridge::start_with(&host, port, password).await?;
     let url = bridge.url();
     let id = state.next_console_id();
-    state.vnc_consoles.lock().expect("vnc consoles").insert(id, VncConsole { bridge, credential });
+    state.vnc_consoles.lock().expect("vnc consoles").insert(id, VncConsole { bridge });
     Ok(VncOpened { id, url })
-}
-
-/// The VNC password, fetched now (noVNC asked for it); `None` when the user is to type it.
-#[tauri::command]
-pub async fn vnc_password(state: State<'_, AppState>, id: u64) -> Result<Option<String>, AppError> {
-    let credential = state
-        .vnc_consoles
-        .lock()
-        .expect("vnc consoles")
-        .get(&id)
-        .map(|console| console.credential.clone())
-        .ok_or_else(|| AppError::new(ErrorCode::NotFound, "This console is closed."))?;
-    match credential {
-        VncCredential::Prompt | VncCredential::None => Ok(None),
-        VncCredential::Provider { account_id, vm_id } => {
-            let password = super::provider(&state, account_id).await?.console_password(&vm_id).await?;
-            Ok(password.map(|p| p.expose().to_owned()))
-        }
-        VncCredential::Vault { path, account_id } => {
-            let creds = super::vault_for(&state, account_id).await?.credentials_at(&path).await?;
-            match creds.vnc_password {
-                Some(password) => Ok(Some(password.expose().to_owned())),
-                None => Err(AppError::new(
-                    ErrorCode::NotFound,
-                    format!("The secret at {path} holds no VNC password."),
-                )
-                .with_detail("fields", creds.fields)),
-            }
-        }
-    }
 }
 
 #[tauri::command]

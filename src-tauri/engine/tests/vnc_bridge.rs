@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::{self, Message};
 use vmdeck_engine::vnc::VncBridge;
-use vmdeck_engine::ErrorCode;
+use vmdeck_engine::{ErrorCode, Secret};
 use vnc_server::{VncServer, PASSWORD};
 use ws::{open, Ws};
 
@@ -36,6 +36,27 @@ async fn novnc_style_client_authenticates_and_gets_a_framebuffer_update_through_
     let (rects, first) = rfb::request_full_update(&mut ws, init.width, init.height).await;
     assert!(rects >= 1);
     assert!(first.0 > 0 && first.1 > 0, "a non-empty rectangle: {first:?}");
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb and x11vnc; run by CI with --include-ignored"]
+async fn with_the_password_the_bridge_logs_in_itself_and_the_page_is_offered_no_login() {
+    let server = VncServer::start();
+    let bridge = VncBridge::start_with("127.0.0.1", server.port, Some(Secret::new(PASSWORD))).await.unwrap();
+    let mut ws = open(&bridge.url()).await.unwrap();
+    // The page knows no password: it is offered "None" and gets the real screen.
+    let init = rfb::handshake(&mut ws, "").await.unwrap();
+    assert_eq!(init.security, 1, "the page was offered no login");
+    assert_eq!((init.width, init.height), (800, 600), "the Xvfb screen");
+    let (rects, first) = rfb::request_full_update(&mut ws, init.width, init.height).await;
+    assert!(rects >= 1 && first.0 > 0 && first.1 > 0, "{rects} {first:?}");
+    bridge.close().await;
+
+    // A wrong fetched password fails at open, with a coded error, before any page connects.
+    let err =
+        VncBridge::start_with("127.0.0.1", server.port, Some(Secret::new("not-it"))).await.err().unwrap();
+    assert_eq!(err.code, ErrorCode::AuthFailed, "{err:?}");
+    assert!(err.message.contains("refused the password"), "{}", err.message);
 }
 
 #[tokio::test]

@@ -111,8 +111,6 @@ export interface Backend {
   openLink(url: string): Promise<void>;
   /** Starts a bridge to a VNC server; noVNC connects to the returned URL once. */
   vncOpen(accountId: string, vmId: string, host: string, port: number, credential: VncCredential): Promise<VncOpened>;
-  /** The VNC password, fetched when the server asks; null means "ask the user". */
-  vncPassword(id: number): Promise<string | null>;
   vncClose(id: number): Promise<void>;
   machineConsole(accountId: string, vmId: string): Promise<ConsoleTarget>;
   /** A provider's console page in its own window, without access to the app's commands. */
@@ -224,7 +222,6 @@ export const tauriBackend: Backend = {
   openLink: (url) => call<void>('open_link', { url }),
   vncOpen: (accountId, vmId, host, port, credential) =>
     call<VncOpened>('vnc_open', { accountId, vmId, host, port, credential }),
-  vncPassword: (id) => call<string | null>('vnc_password', { id }),
   vncClose: (id) => call<void>('vnc_close', { id }),
   machineConsole: (accountId, vmId) => call<ConsoleTarget>('machine_console', { accountId, vmId }),
   openConsoleWindow: (url, title) => call<void>('console_open_window', { url, title }),

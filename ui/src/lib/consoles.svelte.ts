@@ -11,8 +11,11 @@ export interface SshTab {
   title: string;
   status: 'connected' | 'reconnecting' | 'closed';
   closedReason: string | null;
-  /** Opens a new session with the same target and credentials into this tab (set by sshSessions). */
-  reopen: (() => Promise<void>) | null;
+  /** Opens a new session with the same target and credentials into this tab (set by sshSessions); a
+   * typed password or passphrase the user did not ask to remember is passed in again. */
+  reopen: ((secret?: string) => Promise<void>) | null;
+  /** What a reconnect asks for again ("Password", "Passphrase"), or null when it needs nothing typed. */
+  asksFor: string | null;
   /** When the last keystroke was sent and not yet answered, and how long the last answer took. */
   inputAt: number | null;
   echoMs: number | null;
@@ -46,7 +49,7 @@ export const consoles = $state<{ tabs: ConsoleTab[]; active: string | null }>({ 
 
 export function addConsole(id: number, title: string): SshTab {
   const tab: SshTab = {
-    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, inputAt: null, echoMs: null, sink: null, pending: [],
+    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, asksFor: null, inputAt: null, echoMs: null, sink: null, pending: [],
   };
   consoles.tabs.push(tab);
   consoles.active = tab.key;

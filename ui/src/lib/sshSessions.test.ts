@@ -65,4 +65,27 @@ describe('SSH sessions in tabs', () => {
     listeners[2]({ kind: 'closed', exit_status: 0, error: null });
     expect(again.status).toBe('closed');
   });
+
+  it('keeps a typed password for reconnects only when asked to, and never reopens alone without it', async () => {
+    const { backend, listeners } = sessions();
+    const withPassword = { ...request, credential: { kind: 'password' as const, password: 'typed-pw' } };
+    markWokeUp();
+    const tab = await openSshTab(backend, withPassword, 'web');
+    expect(tab.asksFor).toBe('Password');
+    // Dropped right after waking: with no password kept it waits for the user instead of reopening.
+    listeners[0]({ kind: 'closed', exit_status: null, error: { code: 'timeout', message: 'No keepalive answer.', details: null } });
+    expect(tab.status).toBe('closed');
+    expect(backend.sshOpen).toHaveBeenCalledTimes(1);
+    await tab.reopen!('typed-again');
+    expect(backend.sshOpen).toHaveBeenLastCalledWith({ ...withPassword, credential: { kind: 'password', password: 'typed-again' } }, expect.any(Function));
+    // What the tab holds for later has no password in it: a reconnect without typing sends none.
+    await tab.reopen!();
+    expect(backend.sshOpen).toHaveBeenLastCalledWith({ ...withPassword, credential: { kind: 'password', password: '' } }, expect.any(Function));
+
+    const kept = await openSshTab(backend, withPassword, 'db', true);
+    expect(kept.asksFor).toBeNull();
+    await kept.reopen!();
+    expect(backend.sshOpen).toHaveBeenLastCalledWith(withPassword, expect.any(Function));
+  });
 });
+

@@ -2,7 +2,7 @@
 // exists), the echo time of keystrokes as the latency shown, and reconnecting with the same target and
 // credentials — by the user, or by itself when a session dropped shortly after the computer slept.
 import type { Backend, SshOpenRequest } from './backend';
-import type { SshEvent } from './bindings';
+import type { SshCredential, SshEvent } from './bindings';
 import { addConsole, decodeBase64, type SshTab } from './consoles.svelte';
 
 /** A timer that fires much later than asked means the machine was asleep. */
@@ -46,7 +46,8 @@ async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => Ss
     tab.status = 'closed';
     tab.closedReason = event.error?.message ?? (event.exit_status != null ? `exit status ${event.exit_status}` : null);
     const dropped = event.error != null;
-    if (dropped && Date.now() - wokeAt < AFTER_WAKE_MS && tab.reopen) {
+    // A tab that must ask for a password again cannot reopen by itself.
+    if (dropped && Date.now() - wokeAt < AFTER_WAKE_MS && tab.reopen && !tab.asksFor) {
       tab.status = 'reconnecting';
       tab.reopen().catch((raw) => {
         tab.status = 'closed';
@@ -66,14 +67,33 @@ async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => Ss
   };
 }
 
-export async function openSshTab(backend: Backend, request: SshOpenRequest, vmName: string): Promise<SshTab> {
+/** The typed secret of a credential (a password, a key's passphrase), if it has one. */
+function typedSecret(credential: SshCredential): { label: string; without: SshCredential; with: (secret: string) => SshCredential } | null {
+  if (credential.kind === 'password' && credential.password) {
+    return { label: 'Password', without: { ...credential, password: '' }, with: (password) => ({ ...credential, password }) };
+  }
+  if ((credential.kind === 'key_file' || credential.kind === 'stored_key') && credential.passphrase) {
+    return { label: 'Passphrase', without: { ...credential, passphrase: null }, with: (passphrase) => ({ ...credential, passphrase }) };
+  }
+  return null;
+}
+
+/**
+ * Opens a session into a new tab. A typed password or passphrase is kept for reconnects only when
+ * `rememberSecret` (the dialog's "remember for this tab"); otherwise a reconnect asks for it again.
+ */
+export async function openSshTab(backend: Backend, request: SshOpenRequest, vmName: string, rememberSecret = false): Promise<SshTab> {
   let tab: SshTab | undefined;
   const first = await attach(backend, request, () => tab);
   tab = addConsole(first.opened.id, `${first.opened.user}@${vmName}`);
   const self = tab;
-  self.reopen = async () => {
+  const secret = rememberSecret ? null : typedSecret(request.credential);
+  // What this tab keeps for reconnects: the request without the secret the user did not ask to keep.
+  const kept: SshOpenRequest = secret ? { ...request, credential: secret.without } : request;
+  self.asksFor = secret?.label ?? null;
+  self.reopen = async (typed?: string) => {
     self.status = 'reconnecting';
-    const again = await attach(backend, request, () => self);
+    const again = await attach(backend, secret ? { ...kept, credential: secret.with(typed ?? '') } : kept, () => self);
     self.id = again.opened.id;
     self.status = 'connected';
     self.closedReason = null;

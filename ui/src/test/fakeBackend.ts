@@ -58,7 +58,6 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     sshKeyRemove: unexpected('sshKeyRemove'),
     openLink: unexpected('openLink'),
     vncOpen: unexpected('vncOpen'),
-    vncPassword: unexpected('vncPassword'),
     vncClose: vi.fn(async () => {}),
     machineConsole: unexpected('machineConsole'),
     openConsoleWindow: unexpected('openConsoleWindow'),

@@ -4,7 +4,9 @@
 //! sends its own `Origin`); everything else is refused with 403. A client that connects and says nothing
 //! is dropped after a few seconds without holding up the console, and at most `MAX_BRIDGES` are open.
 
+use super::auth;
 use crate::error::{AppError, ErrorCode, Result};
+use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -24,6 +26,8 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a connected client may take to finish the WebSocket handshake.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the VNC login the bridge does may take.
+const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most consoles open at once: each holds a port and a connection to a VNC server.
 pub const MAX_BRIDGES: usize = 16;
 /// The origins of VMDeck's own page (Linux and macOS, then Windows' WebView2).
@@ -75,10 +79,26 @@ pub struct VncBridge {
 
 impl VncBridge {
     /// Connects to the VNC server first, so an unreachable console fails here with a coded error, then
-    /// listens for the webview.
+    /// listens for the webview. The page does the VNC login itself (it asks the user).
     pub async fn start(host: &str, port: u16) -> Result<Self> {
+        Self::start_with(host, port, None).await
+    }
+
+    /// As `start`; with a password the bridge logs in to the server now (a refused password is this
+    /// call's error) and the page is offered no login, so the password never reaches the webview.
+    pub async fn start_with(host: &str, port: u16, password: Option<Secret>) -> Result<Self> {
         let slot = Slot::take()?;
-        let server = connect(host, port).await?;
+        let mut server = connect(host, port).await?;
+        let logged_in = match password {
+            Some(password) => Some(
+                tokio::time::timeout(LOGIN_TIMEOUT, auth::login_server(&mut server, &password))
+                    .await
+                    .map_err(|_| {
+                        AppError::new(ErrorCode::Timeout, "The VNC server did not finish the login in time.")
+                    })??,
+            ),
+            None => None,
+        };
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|err| {
             AppError::internal(format!("Could not open a local port for the console: {err}"))
         })?;
@@ -86,7 +106,7 @@ impl VncBridge {
         let token = one_time_token()?;
         let (stop, stopped) = oneshot::channel();
         let (done, finished) = oneshot::channel();
-        tokio::spawn(serve(listener, server, token.clone(), stopped, done, slot));
+        tokio::spawn(serve(listener, server, logged_in, token.clone(), stopped, done, slot));
         tracing::info!(port = local_port, "VNC bridge listening");
         Ok(Self { port: local_port, token, stop: Some(stop), finished: Some(finished) })
     }
@@ -166,6 +186,7 @@ fn refuse(status: StatusCode) -> ErrorResponse {
 async fn serve(
     listener: TcpListener,
     server: TcpStream,
+    logged_in: Option<u32>,
     token: String,
     mut stopped: oneshot::Receiver<()>,
     _done: oneshot::Sender<()>,
@@ -193,7 +214,7 @@ async fn serve(
                 Some(tcp) => {
                     let ended = ended.clone();
                     session = Some(tokio::spawn(async move {
-                        pump(socket, tcp).await;
+                        pump(socket, tcp, logged_in).await;
                         let _ = ended.send(()).await;
                     }));
                 }
@@ -244,13 +265,34 @@ async fn serve(
     tracing::info!("VNC bridge closed");
 }
 
-/// Forwards binary frames both ways. Each direction awaits its write before reading more, so a slow side
-/// slows the other instead of filling memory.
-async fn pump(socket: tokio_tungstenite::WebSocketStream<TcpStream>, tcp: TcpStream) {
-    let (mut to_browser, mut from_browser) = socket.split();
+/// Forwards binary frames both ways; when the bridge logged in already (protocol version `logged_in`),
+/// it first greets the page in the server's place. Each direction awaits its write before reading more,
+/// so a slow side slows the other instead of filling memory.
+async fn pump(socket: tokio_tungstenite::WebSocketStream<TcpStream>, tcp: TcpStream, logged_in: Option<u32>) {
+    let (mut to_browser, from_browser) = socket.split();
+    let mut from_browser = auth::PageReader { stream: from_browser, buffered: Vec::new() };
+    if let Some(minor) = logged_in {
+        let greeting = auth::greet_page(&mut to_browser, &mut from_browser, minor);
+        let failed = match tokio::time::timeout(LOGIN_TIMEOUT, greeting).await {
+            Ok(Ok(())) => None,
+            Ok(Err(reason)) => Some(reason),
+            Err(_) => Some("The console page did not finish the login in time.".to_owned()),
+        };
+        if let Some(reason) = failed {
+            tracing::info!("VNC bridge: the page's login failed: {reason}");
+            let frame = CloseFrame { code: CloseCode::Policy, reason: reason.into() };
+            let _ = to_browser.send(Message::Close(Some(frame))).await;
+            return;
+        }
+    }
     let (mut from_server, mut to_server) = tcp.into_split();
     let upstream = async {
-        while let Some(message) = from_browser.next().await {
+        // What the page sent along with its last login message belongs to the server first.
+        let early = std::mem::take(&mut from_browser.buffered);
+        if !early.is_empty() && to_server.write_all(&early).await.is_err() {
+            return;
+        }
+        while let Some(message) = from_browser.stream.next().await {
             match message {
                 Ok(Message::Binary(data)) => {
                     if to_server.write_all(&data).await.is_err() {

@@ -2,6 +2,7 @@
 //! from. Provider console URLs (Lunanode `vm/vnc`, Hyperstack's console link) need no bridge: the shell
 //! opens them in a separate window.
 
+mod auth;
 pub mod bridge;
 
 pub use bridge::VncBridge;

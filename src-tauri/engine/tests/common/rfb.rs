@@ -26,6 +26,8 @@ pub struct ServerInit {
     pub width: u16,
     pub height: u16,
     pub name: String,
+    /// The security type used: 2 (VNC password) or 1 (none, when that is all that is offered).
+    pub security: u8,
 }
 
 /// A byte transport the RFB steps run over (the bridge's WebSocket in the tests).
@@ -36,7 +38,8 @@ pub trait Transport {
     async fn take(&mut self, n: usize) -> Vec<u8>;
 }
 
-/// Version → security type 2 → challenge/response → result → ClientInit → ServerInit.
+/// Version → security type 2 → challenge/response → result → ClientInit → ServerInit. Where only "None"
+/// is offered (VMDeck's bridge logged in already) it takes that, as noVNC does.
 pub async fn handshake(t: &mut impl Transport, password: &str) -> Result<ServerInit, String> {
     let version = t.take(12).await;
     if !version.starts_with(b"RFB 003.") {
@@ -48,12 +51,18 @@ pub async fn handshake(t: &mut impl Transport, password: &str) -> Result<ServerI
         return Err("the server refused the connection".into());
     }
     let types = t.take(count).await;
-    if !types.contains(&2) {
+    let security = if types.contains(&2) {
+        2
+    } else if types == [1] {
+        1
+    } else {
         return Err(format!("no VNC authentication offered: {types:?}"));
+    };
+    t.send(&[security]).await;
+    if security == 2 {
+        let challenge: [u8; 16] = t.take(16).await.try_into().unwrap();
+        t.send(&vnc_auth_response(password, &challenge)).await;
     }
-    t.send(&[2]).await;
-    let challenge: [u8; 16] = t.take(16).await.try_into().unwrap();
-    t.send(&vnc_auth_response(password, &challenge)).await;
     let result = u32::from_be_bytes(t.take(4).await.try_into().unwrap());
     if result != 0 {
         let len = u32::from_be_bytes(t.take(4).await.try_into().unwrap()) as usize;
@@ -65,7 +74,7 @@ pub async fn handshake(t: &mut impl Transport, password: &str) -> Result<ServerI
     let height = u16::from_be_bytes([init[2], init[3]]);
     let name_len = u32::from_be_bytes(init[20..24].try_into().unwrap()) as usize;
     let name = String::from_utf8_lossy(&t.take(name_len).await).into_owned();
-    Ok(ServerInit { width, height, name })
+    Ok(ServerInit { width, height, name, security })
 }
 
 /// Asks for the whole screen (raw encoding only) and reads the FramebufferUpdate header and its first
