@@ -20,14 +20,7 @@ pub async fn vnc_open(
     credential: VncCredential,
 ) -> Result<VncOpened, AppError> {
     let provider = super::provider(&state, account_id.clone()).await?;
-    // The VM as its detail call and as the listing (what the Machines page shows) report it: some
-    // backends give addresses in one and not the other.
-    let mut vm = provider.get_vm(&vm_id).await?;
-    if let Ok(listed) = provider.list_vms().await {
-        if let Some(same) = listed.into_iter().find(|v| v.id == vm_id) {
-            vm.addresses.extend(same.addresses);
-        }
-    }
+    let vm = super::vm_as_seen(provider.as_ref(), &vm_id).await?;
     let console = match provider.capabilities().console {
         vmdeck_engine::model::ConsoleKind::Vnc => provider.console(&vm_id).await.ok(),
         _ => None,

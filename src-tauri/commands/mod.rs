@@ -58,3 +58,15 @@ pub async fn provider_of(
         None => Ok(None),
     }
 }
+
+/// A VM as its detail call and its listing (what the Machines page shows) report it together: some
+/// backends give addresses in one and not the other.
+pub async fn vm_as_seen(provider: &dyn Provider, vm_id: &str) -> Result<vmdeck_engine::model::Vm, AppError> {
+    let mut vm = provider.get_vm(vm_id).await?;
+    if let Ok(listed) = provider.list_vms().await {
+        if let Some(same) = listed.into_iter().find(|v| v.id == vm_id) {
+            vm.addresses.extend(same.addresses);
+        }
+    }
+    Ok(vm)
+}

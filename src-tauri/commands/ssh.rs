@@ -43,7 +43,7 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
                 }
             }
         }
-        SshCredential::Vault { path, account_id } => {
+        SshCredential::Vault { path, account_id, .. } => {
             let creds = super::vault_for(state, account_id).await?.credentials_at(&path).await?;
             let auth = match (creds.private_key, creds.password) {
                 (Some(private_key), _) => SshAuth::KeyMemory { private_key, passphrase: creds.passphrase },
@@ -61,6 +61,31 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
     })
 }
 
+/// A login VMDeck fetches (Vault, the provider's password) goes only to a host of the VM it is for,
+/// resolved here from (account, VM), not taken from the page.
+async fn check_login_host(state: &AppState, credential: &SshCredential, host: &str) -> Result<(), AppError> {
+    let (account_id, vm_id) = match credential {
+        SshCredential::ProviderPassword { account_id, vm_id } => (account_id.clone(), vm_id.clone()),
+        SshCredential::Vault { account_id: Some(account_id), vm_id: Some(vm_id), .. } => {
+            (account_id.clone(), vm_id.clone())
+        }
+        SshCredential::Vault { .. } => {
+            return Err(AppError::new(
+                ErrorCode::PermissionDenied,
+                "A login read from Vault goes only to the VM it is for: open SSH from that VM's row.",
+            ))
+        }
+        _ => return Ok(()),
+    };
+    let provider = super::provider(state, account_id.clone()).await?;
+    let vm = super::vm_as_seen(provider.as_ref(), &vm_id).await?;
+    let id = account_id.clone();
+    let account = super::on_accounts(state, move |accounts| accounts.get(&id)).await?;
+    let saved_targets = state.ssh_targets.clone();
+    let saved = blocking(move || saved_targets.get(&account_id, &vm_id)).await?;
+    vmdeck_engine::targets::login_host_allowed(&account, &vm, saved.as_ref(), host)
+}
+
 #[allow(clippy::too_many_arguments)]
 #[tauri::command]
 pub async fn ssh_open(
@@ -75,6 +100,7 @@ pub async fn ssh_open(
     rows: u32,
     on_event: Channel<SshEvent>,
 ) -> Result<SshOpened, AppError> {
+    check_login_host(&state, &credential, &host).await?;
     let (auth, vault_user) = auth_of(&state, credential).await?;
     let user = vault_user.filter(|u| !u.is_empty()).unwrap_or(user);
     let login = SshLogin { host, port, user: user.clone(), auth, timeout: Duration::from_secs(15) };

@@ -42,6 +42,17 @@ e2e(app, 'logs in to an enclaive VM with the root login read with the account’
   await snapshot(browser, 'vault-ssh');
   await (await browser.$('[data-testid="console-close"]')).click();
 
+  // The login read from Vault goes to no other host than the VM's, whatever the page asks.
+  await openPage(browser, 'machines', 'Machines');
+  await (await (await browser.$('[data-testid="vm-row"][data-name="kraud-cloud-ubuntu-1vcpu-4gb-berlin-01"]')).$('[data-testid="vm-ssh"]')).click();
+  await (await browser.$('[data-testid="ssh-vault-path"]')).waitForDisplayed({ timeout: 10_000 });
+  await (await browser.$('[data-testid="ssh-host"]')).setValue('127.0.0.2');
+  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  const refused = await browser.$('[role="dialog"] [role="alert"]');
+  await refused.waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await refused.getAttribute('data-code'), 'permission_denied');
+  await (await browser.$('button=Cancel')).click();
+
   // Nothing was set up in Settings: the app has no Vault of its own.
   await openPage(browser, 'settings', 'Settings');
   await (await browser.$('[data-testid="vault-address"]')).waitForDisplayed({ timeout: 10_000 });

@@ -349,7 +349,11 @@ accel_note: string | null, version: string, };
 
 export type CachedImage = { id: string, bytes: number, partial: boolean, };
 
-export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, account_id: string | null, } | { "kind": "provider_password", account_id: string, vm_id: string, } | { "kind": "stored_key", name: string, passphrase: string | null, };
+export type SshCredential = { "kind": "password", password: string, } | { "kind": "key_file", path: string, passphrase: string | null, } | { "kind": "agent" } | { "kind": "vault", path: string, account_id: string | null, 
+/**
+ * The VM this login is for: a login VMDeck fetches goes only to one of its hosts.
+ */
+vm_id: string | null, } | { "kind": "provider_password", account_id: string, vm_id: string, } | { "kind": "stored_key", name: string, passphrase: string | null, };
 
 export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };
 

@@ -32,6 +32,9 @@ pub enum SshCredential {
         path: String,
         #[serde(default)]
         account_id: Option<String>,
+        /// The VM this login is for: a login VMDeck fetches goes only to one of its hosts.
+        #[serde(default)]
+        vm_id: Option<String>,
     },
     /// The password the provider reports for the VM (Lunanode's `login_details`).
     ProviderPassword {

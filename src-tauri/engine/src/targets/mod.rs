@@ -138,6 +138,32 @@ pub fn for_account(account: &Account, vm: &Vm, saved: Option<SavedSshTarget>) ->
     target
 }
 
+/// Whether a login VMDeck fetched for this VM (from Vault, or the provider's password) may go to `host`:
+/// one of the VM's addresses, its host from the account's template, or the host the user saved for it.
+/// The page names the host; this keeps a page that was tricked from sending the login anywhere else.
+pub fn login_host_allowed(
+    account: &Account,
+    vm: &Vm,
+    saved: Option<&SavedSshTarget>,
+    host: &str,
+) -> crate::error::Result<()> {
+    let host = host.trim().trim_start_matches('[').trim_end_matches(']');
+    let known = vm.addresses.iter().any(|a| a.ip == host)
+        || templated_host(account, vm).is_some_and(|h| h.eq_ignore_ascii_case(host))
+        || saved.is_some_and(|s| s.host.eq_ignore_ascii_case(host));
+    if known {
+        return Ok(());
+    }
+    Err(crate::AppError::new(
+        crate::ErrorCode::PermissionDenied,
+        format!(
+            "VMDeck sends a login it fetched for {} only to that VM's hosts, and {host} is not one. Tick \u{201c}Remember host, port and user\u{201d} if it is this VM's host.",
+            vm.name
+        ),
+    )
+    .with_detail("host", host.to_owned()))
+}
+
 /// The account's Vault path template filled in for this VM, when it has one that fills.
 pub fn vault_path(account: &Account, vm: &Vm) -> Option<String> {
     let template = account.draft.vault_path_template.as_deref().filter(|t| !t.trim().is_empty())?;
@@ -242,6 +268,21 @@ mod tests {
         let target = for_account(&cloudvm_account(Some("{name}.lab.example")), &listed_vm(), Some(saved));
         assert_eq!((target.host.as_str(), target.port, target.user.as_str()), ("10.1.2.3", 2222, "admin"));
         assert!(target.remembered && target.host_note.is_none() && target.port_note.is_none());
+    }
+
+    #[test]
+    fn a_fetched_login_goes_only_to_the_vms_own_hosts() {
+        let account = cloudvm_account(Some("{name}.lab.example"));
+        let mut vm = listed_vm();
+        vm.addresses = vec![crate::model::Address::new("203.0.113.9", true)];
+        let saved = SavedSshTarget { host: "10.1.2.3".into(), port: 22, user: "u".into() };
+        for ok in ["203.0.113.9", "web-1.lab.example", "WEB-1.lab.example"] {
+            assert!(login_host_allowed(&account, &vm, None, ok).is_ok(), "{ok}");
+        }
+        assert!(login_host_allowed(&account, &vm, Some(&saved), "10.1.2.3").is_ok());
+        let err = login_host_allowed(&account, &vm, Some(&saved), "198.51.100.66").unwrap_err();
+        assert_eq!(err.code, crate::ErrorCode::PermissionDenied);
+        assert!(login_host_allowed(&account, &vm, None, "10.1.2.3").is_err(), "not saved, not the VM's");
     }
 
     #[test]
