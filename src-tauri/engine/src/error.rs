@@ -46,6 +46,8 @@ pub enum ErrorCode {
     HostKeyChanged,
     /// An SSH host key is not known yet and needs the user's decision.
     HostKeyUnknown,
+    /// An SSH host key is marked `@revoked` in a known_hosts file: never accepted.
+    HostKeyRevoked,
     /// The user cancelled the operation.
     Cancelled,
     /// The backend has no such operation (e.g. reboot on the Cloud VM API).

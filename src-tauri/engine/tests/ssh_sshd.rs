@@ -96,6 +96,34 @@ fn an_unknown_host_key_needs_a_decision_on_the_fingerprint_openssh_shows() {
 
 #[test]
 #[ignore = "needs OpenSSH sshd; run by .ci/test"]
+fn a_key_revoked_in_the_users_known_hosts_is_never_accepted_and_marker_lines_do_not_break_reading() {
+    let sshd = Sshd::start();
+    let host_key = std::fs::read_to_string(sshd.path("hostkey.pub")).unwrap();
+    let mut parts = host_key.split_whitespace();
+    let (kind, key) = (parts.next().unwrap(), parts.next().unwrap());
+    let users = sshd.path("users_known_hosts");
+    let mut known = KnownHosts::new(sshd.path("vmdeck_known_hosts"));
+    known.also_read = Some(users.clone());
+    let trust = HostKeyDecision::TrustAndSave { fingerprint: sshd.fingerprint() };
+
+    // A CA line and a hashed-looking plain line beside ours: read without error, the host still unknown.
+    std::fs::write(
+        &users,
+        format!("@cert-authority *.lab.example {kind} AAAAC3NzaC1lZDI1NTE5AAAAIExample\n"),
+    )
+    .unwrap();
+    let unknown = refused(connect(&sshd.login(&me(), sshd.key_auth()), &known, &HostKeyDecision::KnownOnly));
+    assert_eq!(unknown.code, ErrorCode::HostKeyUnknown, "{unknown:?}");
+
+    // Revoked: refused even with a trust decision for its very fingerprint, and not saved.
+    std::fs::write(&users, format!("@revoked * {kind} {key} compromised\n")).unwrap();
+    let err = refused(connect(&sshd.login(&me(), sshd.key_auth()), &known, &trust));
+    assert_eq!(err.code, ErrorCode::HostKeyRevoked, "{err:?}");
+    assert!(!known.path().exists() || !std::fs::read_to_string(known.path()).unwrap().contains(key));
+}
+
+#[test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
 fn a_changed_host_key_is_refused_until_the_old_entry_is_forgotten() {
     let sshd = Sshd::start();
     let file = sshd.path("vmdeck_known_hosts");

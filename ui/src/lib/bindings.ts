@@ -1,7 +1,7 @@
 // Generated from the Rust types of src-tauri/engine by `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "cancelled" | "unsupported";
+export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "host_key_revoked" | "cancelled" | "unsupported";
 
 export type AppError = { code: ErrorCode, 
 /**

@@ -71,9 +71,22 @@ pub fn connect(login: &SshLogin, known_hosts: &KnownHosts, decision: &HostKeyDec
     session.set_timeout(login.timeout.as_millis() as u32);
     session.handshake().map_err(|err| ssh_error("handshake", err))?;
 
-    let fingerprint = fingerprint_sha256(&session).unwrap_or_default();
+    // A decision is about a fingerprint: a server whose key has none cannot be checked.
+    let fingerprint = fingerprint_sha256(&session).ok_or_else(|| {
+        AppError::internal("The server's host key has no fingerprint: VMDeck does not connect unchecked.")
+    })?;
     match known_hosts.check(&session, &login.host, login.port)? {
         Verdict::Known => {}
+        Verdict::Revoked => {
+            return Err(AppError::new(
+                ErrorCode::HostKeyRevoked,
+                format!(
+                    "The host key of {} ({fingerprint}) is marked @revoked in your known_hosts: VMDeck never accepts it.",
+                    login.host
+                ),
+            )
+            .with_detail("fingerprint", fingerprint))
+        }
         Verdict::Changed => {
             return Err(changed_key_error(&login.host, login.port, &fingerprint, known_hosts.path()))
         }

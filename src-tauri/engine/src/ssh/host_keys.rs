@@ -32,6 +32,45 @@ pub enum Verdict {
     Known,
     Unknown,
     Changed,
+    /// A `@revoked` line of a known_hosts file names this key: never accepted.
+    Revoked,
+}
+
+/// What the known_hosts files say beyond plain host keys, which libssh2 does not read: OpenSSH's
+/// `@revoked` and `@cert-authority` markers (sshd(8), "SSH_KNOWN_HOSTS FILE FORMAT").
+#[derive(Debug, Default, PartialEq)]
+pub struct Markers {
+    /// Base64 keys of `@revoked` lines: refused for every host.
+    pub revoked: Vec<String>,
+    /// Host patterns of `@cert-authority` lines: their hosts show certificates VMDeck cannot check.
+    pub cert_authority_hosts: Vec<String>,
+}
+
+/// Splits a known_hosts text into the plain lines libssh2 reads and the marker lines it does not.
+pub fn split_markers(text: &str) -> (Vec<&str>, Markers) {
+    let mut plain = Vec::new();
+    let mut markers = Markers::default();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let mut fields = line.split_whitespace();
+        match fields.next() {
+            Some("@revoked") => {
+                // @revoked hosts keytype base64 [comment]
+                if let Some(key) = fields.nth(2) {
+                    markers.revoked.push(key.to_owned());
+                }
+            }
+            Some("@cert-authority") => {
+                if let Some(hosts) = fields.next() {
+                    markers.cert_authority_hosts.extend(hosts.split(',').map(str::to_owned));
+                }
+            }
+            Some(marker) if marker.starts_with('@') => {
+                tracing::warn!("known_hosts: a line with the unknown marker {marker} is ignored");
+            }
+            _ => plain.push(line),
+        }
+    }
+    (plain, markers)
 }
 
 /// Whether a known_hosts line is about `entry` (`host` or `[host]:port`).
@@ -57,26 +96,48 @@ impl KnownHosts {
         Self { path: path.into(), also_read: None }
     }
 
-    fn load(&self, session: &Session) -> Result<ssh2::KnownHosts> {
+    fn load(&self, session: &Session) -> Result<(ssh2::KnownHosts, Markers)> {
         let mut known =
             session.known_hosts().map_err(|err| AppError::internal(format!("known_hosts: {err}")))?;
+        let mut all = Markers::default();
         for file in std::iter::once(&self.path).chain(self.also_read.as_ref()) {
-            if file.exists() {
-                known
-                    .read_file(file, KnownHostFileKind::OpenSSH)
-                    .map_err(|err| AppError::internal(format!("Could not read {}: {err}", file.display())))?;
+            let text = match std::fs::read_to_string(file) {
+                Ok(text) => text,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(err) => {
+                    return Err(AppError::internal(format!("Could not read {}: {err}", file.display())))
+                }
+            };
+            let (plain, markers) = split_markers(&text);
+            for line in plain {
+                // OpenSSH skips a line it cannot read; so does VMDeck, saying so in the log.
+                if let Err(err) = known.read_str(line, KnownHostFileKind::OpenSSH) {
+                    tracing::warn!("{}: a line VMDeck cannot read is ignored: {err}", file.display());
+                }
             }
+            all.revoked.extend(markers.revoked);
+            all.cert_authority_hosts.extend(markers.cert_authority_hosts);
         }
-        Ok(known)
+        Ok((known, all))
     }
 
     pub fn check(&self, session: &Session, host: &str, port: u16) -> Result<Verdict> {
         let (key, _) =
             session.host_key().ok_or_else(|| AppError::internal("The server sent no host key."))?;
-        Ok(match self.load(session)?.check_port(host, port, key) {
+        let (known, markers) = self.load(session)?;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(key);
+        if markers.revoked.contains(&encoded) {
+            return Ok(Verdict::Revoked);
+        }
+        Ok(match known.check_port(host, port, key) {
             CheckResult::Match => Verdict::Known,
             CheckResult::Mismatch => Verdict::Changed,
-            CheckResult::NotFound | CheckResult::Failure => Verdict::Unknown,
+            CheckResult::NotFound => Verdict::Unknown,
+            CheckResult::Failure => {
+                return Err(AppError::internal(format!(
+                    "The host key of {host} could not be checked against the known hosts (libssh2 failed): VMDeck does not connect unchecked."
+                )))
+            }
         })
     }
 
@@ -167,6 +228,22 @@ pub fn changed_key_error(host: &str, port: u16, fingerprint: &str, file: &Path) 
     .with_detail("known_hosts", file.display().to_string())
     .with_detail("host", host)
     .with_detail("port", port)
+}
+
+#[cfg(test)]
+mod marker_tests {
+    #[test]
+    fn revoked_and_cert_authority_lines_are_kept_apart_from_plain_ones() {
+        let text = "# comment\n\n\
+            @revoked * ssh-ed25519 AAAArevoked old laptop\n\
+            @cert-authority *.lab.example,10.0.0.* ssh-ed25519 AAAAca lab CA\n\
+            @future-marker host ssh-ed25519 AAAAx\n\
+            [127.0.0.1]:2222 ssh-ed25519 AAAAplain\n";
+        let (plain, markers) = super::split_markers(text);
+        assert_eq!(plain, ["[127.0.0.1]:2222 ssh-ed25519 AAAAplain"]);
+        assert_eq!(markers.revoked, ["AAAArevoked"]);
+        assert_eq!(markers.cert_authority_hosts, ["*.lab.example", "10.0.0.*"]);
+    }
 }
 
 #[cfg(test)]
