@@ -109,13 +109,50 @@ pub fn cause_chain(err: &(dyn std::error::Error + 'static)) -> String {
         parts.push(cause.to_string());
         source = cause.source();
     }
-    parts.join(": ")
+    without_userinfo(&parts.join(": "))
+}
+
+/// `scheme://user:password@host` → `scheme://host` everywhere in a text: an error that names a proxy or
+/// a URL must not carry its credentials to the UI or the log.
+pub fn without_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (before, after) = rest.split_at(at + 3);
+        out.push_str(before);
+        // The authority ends at the first '/', '?', '#', whitespace or quote; userinfo ends at its last '@'.
+        let end = after
+            .find(|c: char| matches!(c, '/' | '?' | '#' | ')' | '"' | '\'') || c.is_whitespace())
+            .unwrap_or(after.len());
+        let authority = &after[..end];
+        match authority.rfind('@') {
+            Some(user_end) => out.push_str(&authority[user_end + 1..]),
+            None => out.push_str(authority),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn userinfo_is_taken_out_of_urls_in_error_texts() {
+        assert_eq!(
+            without_userinfo("error sending request for url (https://api.example/v1): proxy http://alice:s3cret@proxy.lan:3128 refused"),
+            "error sending request for url (https://api.example/v1): proxy http://proxy.lan:3128 refused"
+        );
+        assert_eq!(
+            without_userinfo("http://tok@host/x?a=b@c"),
+            "http://host/x?a=b@c",
+            "an @ after the path stays"
+        );
+        assert_eq!(without_userinfo("no url here"), "no url here");
+    }
 
     #[test]
     fn serialises_as_code_message_details() {

@@ -197,3 +197,57 @@ async fn a_hyperstack_pricebook_that_fails_leaves_the_catalog_usable_without_pri
     cloud.hyperstack.shared.inject(FaultRule::new("/v1/core/flavors", status(403)));
     assert_eq!(provider.catalog().await.unwrap_err().code, ErrorCode::PermissionDenied);
 }
+
+/// A server that answers every request with `head` and then, when `stream` is set, 1 MiB chunks of a JSON
+/// string for as long as the client reads.
+async fn endless_server(head: &'static str, stream: bool) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                if socket.write_all(head.as_bytes()).await.is_err() || !stream {
+                    return;
+                }
+                let chunk = format!("100000\r\n{}\r\n", "x".repeat(0x100000));
+                while socket.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_limit_is_refused_not_read_into_memory() {
+    let declared = endless_server(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4000000000\r\n\r\n",
+        false,
+    )
+    .await;
+    let streamed = endless_server(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n",
+        true,
+    )
+    .await;
+    for url in [declared, streamed] {
+        let provider = vmdeck_engine::providers::hyperstack::Hyperstack::with_http(
+            &format!("{url}/v1"),
+            vmdeck_engine::Secret::new(HYPERSTACK_API_KEY),
+            vmdeck_engine::providers::http::Http::with(
+                ProviderKind::Hyperstack,
+                vmdeck_engine::providers::http::json_message,
+                Duration::from_secs(20),
+                Default::default(),
+            )
+            .unwrap(),
+        );
+        let started = Instant::now();
+        let err = provider.list_vms().await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::MalformedResponse, "{url}: {err:?}");
+        assert!(err.message.contains("larger than 32 MiB"), "{}", err.message);
+        assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+    }
+}

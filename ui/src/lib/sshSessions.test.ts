@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { markWokeUp, openSshTab } from './sshSessions';
+import { MAX_PENDING_BYTES, markWokeUp, openSshTab } from './sshSessions';
 import { fakeBackend } from '../test/fakeBackend';
 import type { SshEvent } from './bindings';
 
@@ -86,6 +86,18 @@ describe('SSH sessions in tabs', () => {
     expect(kept.asksFor).toBeNull();
     await kept.reopen!();
     expect(backend.sshOpen).toHaveBeenLastCalledWith(withPassword, expect.any(Function));
+  });
+
+  it('keeps at most a bounded amount of output for a hidden tab, newest first kept', async () => {
+    const { backend, listeners } = sessions();
+    const tab = await openSshTab(backend, request, 'web');
+    const mib = 'y'.repeat(1024 * 1024);
+    for (let i = 0; i < 10; i++) listeners[0]({ kind: 'output', data: b64(mib) });
+    listeners[0]({ kind: 'output', data: b64('the end') });
+    const kept = tab.pending.reduce((sum, chunk) => sum + chunk.length, 0);
+    expect(kept).toBeLessThanOrEqual(MAX_PENDING_BYTES);
+    expect(text(tab.pending.slice(0, 1))).toContain('earlier output was dropped');
+    expect(text(tab.pending.slice(-1))).toBe('the end');
   });
 });
 

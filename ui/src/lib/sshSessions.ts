@@ -25,6 +25,20 @@ export function markWokeUp(at = Date.now()) {
   wokeAt = at;
 }
 
+/** The most output kept for a terminal that is not on screen; older output makes way, with a note. */
+export const MAX_PENDING_BYTES = 4 * 1024 * 1024;
+const DROPPED = new TextEncoder().encode('\r\n[VMDeck: earlier output was dropped while this tab was hidden]\r\n');
+
+function keepPending(tab: SshTab, bytes: Uint8Array) {
+  tab.pending.push(bytes);
+  let total = tab.pending.reduce((sum, chunk) => sum + chunk.length, 0);
+  if (total <= MAX_PENDING_BYTES) return;
+  while (total > MAX_PENDING_BYTES - DROPPED.length && tab.pending.length > 1) {
+    total -= tab.pending.shift()!.length;
+  }
+  if (tab.pending[0] !== DROPPED) tab.pending.unshift(DROPPED);
+}
+
 async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => SshTab | undefined) {
   let ready = false;
   let sessionId = -1;
@@ -40,7 +54,7 @@ async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => Ss
         tab.inputAt = null;
       }
       if (tab.sink) tab.sink(bytes);
-      else tab.pending.push(bytes);
+      else keepPending(tab, bytes);
       return;
     }
     tab.status = 'closed';

@@ -56,6 +56,8 @@ impl Answer {
 }
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+/// The most VMDeck reads of one answer: far above a real listing (2,000 VMs are a few MiB).
+pub const MAX_BODY: usize = 32 << 20;
 
 impl Http {
     pub fn new(provider: ProviderKind, message_of: MessageOf) -> Result<Self> {
@@ -123,7 +125,7 @@ impl Http {
             let status = response.status();
             let retry_after = retry_after(&response);
             let content_type = content_type(&response);
-            let body = response.text().await.map_err(|err| self.transport_error(&err, &method, &path))?;
+            let body = self.read_body(response, &method, &path).await?;
             if status.is_success() {
                 return Ok(Answer { status, body, content_type });
             }
@@ -138,6 +140,37 @@ impl Http {
             }
             return Err(self.status_error(status, &content_type, &body, retry_after, &method, &path));
         }
+    }
+
+    /// The answer's body, at most `MAX_BODY` bytes: a runaway or hostile server cannot fill memory.
+    async fn read_body(&self, mut response: Response, method: &Method, path: &str) -> Result<String> {
+        let too_big = || {
+            self.where_(
+                AppError::new(
+                    ErrorCode::MalformedResponse,
+                    format!(
+                        "{}'s answer is larger than {} MiB; VMDeck stopped reading it.",
+                        self.provider.display_name(),
+                        MAX_BODY >> 20
+                    ),
+                ),
+                method,
+                path,
+            )
+        };
+        if response.content_length().is_some_and(|len| len > MAX_BODY as u64) {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) =
+            response.chunk().await.map_err(|err| self.transport_error(&err, method, path))?
+        {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(too_big());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(String::from_utf8_lossy(&body).into_owned())
     }
 
     fn where_(&self, error: AppError, method: &Method, path: &str) -> AppError {
