@@ -104,6 +104,11 @@ mod oidc {
         config(url, VaultAuth::Oidc { mount: "oidc".into(), role: Some(role.into()) })
     }
 
+    fn query(url: &str, name: &str) -> String {
+        let url = reqwest::Url::parse(url).unwrap();
+        url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).unwrap()
+    }
+
     fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
     }
@@ -138,8 +143,9 @@ mod oidc {
             .err()
             .unwrap();
         assert_eq!(busy.code, ErrorCode::Conflict);
+        let state = query(&login.auth_url, "state");
         let refused = format!(
-            "http://localhost:{port}/oidc/callback?error=access_denied&error_description=The+user+said+no"
+            "http://127.0.0.1:{port}/oidc/callback?state={state}&error=access_denied&error_description=The+user+said+no"
         );
         let browser = tokio::spawn(async move { reqwest::get(refused).await.unwrap().status() });
         let err = login.finish(Duration::from_secs(10)).await.unwrap_err();
@@ -151,5 +157,49 @@ mod oidc {
             .await
             .unwrap();
         assert_eq!(idle.finish(Duration::from_millis(200)).await.unwrap_err().code, ErrorCode::Timeout);
+    }
+
+    #[tokio::test]
+    async fn only_this_sign_ins_callback_counts_and_a_silent_connection_blocks_nothing() {
+        let cloud = cloud().await;
+        let port = free_port();
+        let login =
+            oidc::start(&oidc_config(cloud.vault.url(), vmdeck_fakes::vault::OIDC_ROLE), port).await.unwrap();
+        // Something on this computer connects and says nothing, and another page sends a forged callback.
+        let _silent = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let forged = format!("http://127.0.0.1:{port}/oidc/callback?state=forged&code=evil");
+        let forged = tokio::spawn(async move { reqwest::get(forged).await.unwrap().status() });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // The real browser still finishes the sign-in (the fake IdP sends it to localhost: v4 or v6).
+        let url = login.auth_url.clone();
+        let browser = tokio::spawn(async move { reqwest::get(url).await.unwrap().text().await.unwrap() });
+        let token = login.finish(Duration::from_secs(15)).await.unwrap();
+        assert_eq!(forged.await.unwrap(), 400, "the forged callback was answered and ignored");
+        assert!(browser.await.unwrap().contains("Signed in to Vault"));
+        assert!(!token.expose().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_callback_answers_on_the_ipv6_loopback_too_where_there_is_one() {
+        if std::net::TcpListener::bind("[::1]:0").is_err() {
+            eprintln!("no IPv6 loopback here: nothing to check");
+            return;
+        }
+        let cloud = cloud().await;
+        let port = free_port();
+        let login =
+            oidc::start(&oidc_config(cloud.vault.url(), vmdeck_fakes::vault::OIDC_ROLE), port).await.unwrap();
+        let state = query(&login.auth_url, "state");
+        let refused = format!("http://[::1]:{port}/oidc/callback?state={state}&error=access_denied");
+        let browser = tokio::spawn(async move { reqwest::get(refused).await.unwrap().status() });
+        let err = login.finish(Duration::from_secs(10)).await.unwrap_err();
+        assert_eq!(err.code, ErrorCode::AuthFailed, "the IPv6 callback arrived: {err:?}");
+        assert_eq!(browser.await.unwrap(), 200);
+    }
+
+    #[tokio::test]
+    async fn an_empty_address_is_an_input_error_not_a_crash() {
+        let err = oidc::start(&oidc_config(String::new(), "vmdeck"), free_port()).await.err().unwrap();
+        assert_eq!(err.code, ErrorCode::InvalidInput, "{err:?}");
     }
 }
