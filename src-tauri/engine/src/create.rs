@@ -241,7 +241,7 @@ pub fn unfit_reason(flavor: &Flavor, image: Option<&Image>) -> Option<String> {
     None
 }
 
-mod yaml_size;
+pub(crate) mod yaml_size;
 
 #[cfg(test)]
 mod tests;

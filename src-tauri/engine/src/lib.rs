@@ -23,6 +23,8 @@ pub mod vnc;
 
 #[cfg(test)]
 mod bindings;
+#[cfg(test)]
+mod parser_properties;
 
 pub use error::{AppError, ErrorCode};
 pub use secret::Secret;

@@ -1,8 +1,8 @@
 //! Hyperstack (NexGen Cloud Infrahub): `api_key` header, JSON envelopes. See docs/providers/hyperstack.md.
 
-mod console;
+pub(crate) mod console;
 mod paging;
-mod records;
+pub(crate) mod records;
 
 use super::http::{json_message, Http, Retry};
 use super::{array, base_url, seg, text, Provider, USER_DATA_LIMIT};

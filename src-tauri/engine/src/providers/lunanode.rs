@@ -1,7 +1,7 @@
 //! Lunanode's Dynamic API: every call a signed form POST to `/api/{category}/{action}/`.
 //! See docs/providers/lunanode.md for the signature and what is still an open question.
 
-mod records;
+pub(crate) mod records;
 mod setup;
 
 use super::http::{Http, Retry};

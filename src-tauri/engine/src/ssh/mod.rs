@@ -3,7 +3,7 @@
 //! interactive shell on its own thread that streams output in order and takes input, resizes and close.
 
 mod connect;
-mod host_keys;
+pub(crate) mod host_keys;
 mod shell;
 pub mod stored_keys;
 pub mod system_terminal;

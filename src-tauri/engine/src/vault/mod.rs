@@ -335,7 +335,7 @@ impl Vault {
 }
 
 /// `secret/data/app?version=3` → (`secret/data/app`, Some(3)); no query → (path, None).
-fn split_version(path: &str) -> Result<(&str, Option<u64>)> {
+pub(crate) fn split_version(path: &str) -> Result<(&str, Option<u64>)> {
     let Some((path, query)) = path.split_once('?') else { return Ok((path, None)) };
     let version = query.strip_prefix("version=").and_then(|v| v.parse::<u64>().ok()).ok_or_else(|| {
         AppError::invalid_input(

@@ -132,7 +132,7 @@ fn list_id(id: &str) -> &str {
     id.trim_end_matches('/').rsplit('/').next().unwrap_or(id)
 }
 
-fn vm_of(record: &Value, environment: &str) -> Vm {
+pub(crate) fn vm_of(record: &Value, environment: &str) -> Vm {
     let status = record.get("status").and_then(Value::as_str).unwrap_or_default().to_owned();
     Vm {
         id: list_id(record.get("id").and_then(Value::as_str).unwrap_or_default()).to_owned(),

@@ -66,7 +66,7 @@ pub(super) fn vm_of_extra(extra: &Value) -> Vm {
     }
 }
 
-pub(super) fn vm_of_info(answer: &Value) -> Vm {
+pub(crate) fn vm_of_info(answer: &Value) -> Vm {
     let mut vm = vm_of_extra(&answer["extra"]);
     let info = &answer["info"];
     // `info` is live and `extra` cached: prefer info (seed:lunanode-api-vm.txt, response notes).
@@ -140,7 +140,7 @@ fn unexpected(action: &str, answer: &Value) -> AppError {
 /// `sshkey/list`: LunaNode's own client reads top-level `{id, value}` entries; an array under `sshkeys` is
 /// also read. A key is named by its `name` or `label` (what `sshkey/add` takes), else by the comment of
 /// its public key.
-pub(super) fn key_pairs_of(answer: &Value) -> Result<Vec<KeyPair>> {
+pub(crate) fn key_pairs_of(answer: &Value) -> Result<Vec<KeyPair>> {
     let entries = entries(answer, &["sshkeys", "keys"]).ok_or_else(|| unexpected("sshkey/list", answer))?;
     let keys: Vec<KeyPair> = entries
         .into_iter()
@@ -162,7 +162,7 @@ pub(super) const DOCUMENTED_REGIONS: &[&str] = &["toronto", "montreal", "roubaix
 
 /// `region/list` (shape undocumented): a map of id → name, an array of `{id|region, name}`, or top-level
 /// entries. When none of these is there the documented regions are offered, with a warning in the log.
-pub(super) fn regions_of(answer: &Value) -> Vec<Region> {
+pub(crate) fn regions_of(answer: &Value) -> Vec<Region> {
     let read = entries(answer, &["regions"]).map(|entries| {
         entries
             .into_iter()
@@ -191,7 +191,7 @@ pub(super) fn regions_of(answer: &Value) -> Vec<Region> {
 
 /// `securitygroup/list` (shape undocumented): an array under `security_groups` or `securitygroups`, or
 /// top-level entries; a group is `{id|group_id, name, region?}`.
-pub(super) fn security_groups_of(answer: &Value) -> Result<Vec<SecurityGroup>> {
+pub(crate) fn security_groups_of(answer: &Value) -> Result<Vec<SecurityGroup>> {
     let entries = entries(answer, &["security_groups", "securitygroups", "groups"])
         .ok_or_else(|| unexpected("securitygroup/list", answer))?;
     Ok(entries
