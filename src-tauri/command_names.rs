@@ -15,6 +15,7 @@
     "account_projects",
     "accounts_export",
     "accounts_import",
+    "accounts_import_preview",
     "account_catalog",
     "account_capabilities",
     "machines_watch",

@@ -87,6 +87,7 @@ pub fn run() {
             commands::accounts::account_projects,
             commands::accounts::accounts_export,
             commands::accounts::accounts_import,
+            commands::accounts::accounts_import_preview,
             commands::machines::account_catalog,
             commands::machines::account_capabilities,
             commands::machines::machines_watch,

@@ -103,6 +103,15 @@ pub async fn accounts_export(state: State<'_, AppState>) -> Result<String, AppEr
     on_accounts(&state, move |accounts| accounts.export()).await
 }
 
+/// What an import would add, with what deserves a look; nothing is saved.
+#[tauri::command]
+pub async fn accounts_import_preview(
+    state: State<'_, AppState>,
+    json: String,
+) -> Result<Vec<vmdeck_engine::accounts::ImportItem>, AppError> {
+    on_accounts(&state, move |accounts| accounts.import_preview(&json)).await
+}
+
 #[tauri::command]
 pub async fn accounts_import(state: State<'_, AppState>, json: String) -> Result<Vec<Account>, AppError> {
     on_accounts(&state, move |accounts| accounts.import(&json)).await

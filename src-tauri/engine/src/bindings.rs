@@ -43,6 +43,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         AccountListing::decl(cfg),
         crate::targets::CredentialSource::decl(cfg),
         crate::targets::SshTarget::decl(cfg),
+        crate::accounts::ImportItem::decl(cfg),
         crate::targets::saved::SavedSshTarget::decl(cfg),
         crate::providers::cloudvm::server_files::ServerEnvironment::decl(cfg),
         crate::accounts::EnclaiveSignIn::decl(cfg),

@@ -14,6 +14,7 @@ import type {
   ConnectionReport,
   CreateCheck,
   CreateRequest,
+  ImportItem,
   KeyPair,
   SavedSshTarget,
   ServerEnvironment,
@@ -52,6 +53,8 @@ export interface Backend {
   enclaiveProjects(draft: AccountDraft, secret: string | null, id: string | null): Promise<ProjectChoice[]>;
   exportAccounts(): Promise<string>;
   importAccounts(json: string): Promise<Account[]>;
+  /** What an import would add and what deserves a look (proxy, CA, plain http, Vault path); saves nothing. */
+  previewImport(json: string): Promise<ImportItem[]>;
   /**
    * Every listing the Rust side makes while subscribed (at once, fast while a VM changes state, slowly
    * otherwise) and any failure to list; resolves to the function that unsubscribes.
@@ -168,6 +171,7 @@ export const tauriBackend: Backend = {
   enclaiveProjects: (draft, secret, id) => call<ProjectChoice[]>('account_projects', { draft, secret, id }),
   exportAccounts: () => call<string>('accounts_export'),
   importAccounts: (json) => call<Account[]>('accounts_import', { json }),
+  previewImport: (json) => call<ImportItem[]>('accounts_import_preview', { json }),
   watchMachines: async (onListing, onError) => {
     const unlisten = await Promise.all([
       listen<AccountListing[]>('fleet-listing', (event) => onListing(event.payload)),

@@ -213,6 +213,12 @@ host_note: string | null,
  */
 remembered: boolean, };
 
+export type ImportItem = { label: string, kind: ProviderKind, address: string, 
+/**
+ * What to look at before trusting it: a proxy, its own CA, plain http, a Vault path, a near copy.
+ */
+flags: Array<string>, };
+
 export type SavedSshTarget = { host: string, port: number, user: string, };
 
 export type ServerEnvironment = { name: string, cloud: string, region: string, 

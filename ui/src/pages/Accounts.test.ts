@@ -146,3 +146,28 @@ describe('A Cloud VM API account from the server’s own files', () => {
     expect(await screen.findByRole('alert')).toHaveTextContent('environments.json');
   });
 });
+
+describe('Importing accounts', () => {
+  it('shows what an import adds and what decides where secrets go, and adds only on confirmation', async () => {
+    const user = userEvent.setup();
+    const { backend } = memoryAccounts();
+    await backend.addAccount({ label: 'Kept', color: '#2f6fde', settings: { kind: 'hyperstack', base_url: 'https://h/v1', default_environment: null }, vault_path_template: null, proxy: null, ca_certificate_pem: null }, 'k');
+    backend.previewImport = vi.fn(async () => [
+      { label: 'Lab', kind: 'hyperstack' as const, address: 'https://h/v1', flags: ['Its requests go through the proxy http://proxy.lan:3128', 'You have an account at this address already (Kept)'] },
+    ]);
+    backend.importAccounts = vi.fn(async () => []);
+    render(Accounts, { backend });
+    await user.click(await screen.findByRole('button', { name: 'Import…' }));
+    await user.click(screen.getByTestId('import-text'));
+    await user.paste('{"vmdeck_accounts": 1, "accounts": []}');
+    await user.click(screen.getByTestId('import-check'));
+    const flags = await screen.findAllByTestId('import-flag');
+    expect(flags.map((f) => f.textContent)).toEqual([
+      '⚠ Its requests go through the proxy http://proxy.lan:3128',
+      '⚠ You have an account at this address already (Kept)',
+    ]);
+    expect(backend.importAccounts).not.toHaveBeenCalled();
+    await user.click(screen.getByTestId('import-confirm'));
+    await vi.waitFor(() => expect(backend.importAccounts).toHaveBeenCalledWith('{"vmdeck_accounts": 1, "accounts": []}'));
+  });
+});

@@ -21,6 +21,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     enclaiveProjects: unexpected('enclaiveProjects'),
     exportAccounts: unexpected('exportAccounts'),
     importAccounts: unexpected('importAccounts'),
+    previewImport: unexpected('previewImport'),
     watchMachines: delivering([]),
     powerMachine: unexpected('powerMachine'),
     deleteMachine: unexpected('deleteMachine'),

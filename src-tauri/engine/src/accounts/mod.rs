@@ -6,6 +6,7 @@ mod model;
 mod service;
 mod settings_file;
 mod store;
+mod transfer;
 
 pub use model::*;
 pub use service::{
@@ -16,3 +17,4 @@ pub use settings_file::JsonFileStore;
 pub use store::{
     replace_by_name, AccountStore, JsonSettings, KeychainSecrets, MemorySecrets, MemorySettings, SecretStore,
 };
+pub use transfer::ImportItem;

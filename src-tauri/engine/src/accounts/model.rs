@@ -204,6 +204,23 @@ impl AccountDraft {
         if self.label.chars().count() > 60 {
             return Err(AppError::invalid_input("label", "A name has at most 60 characters."));
         }
+        // The colour lands in a style attribute: only #rrggbb.
+        let color = self.color.trim();
+        if color.len() != 7 || !color.starts_with('#') || !color[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(AppError::invalid_input("color", "A colour is written #rrggbb."));
+        }
+        if let Some(template) = self.vault_path_template.as_deref().filter(|t| !t.trim().is_empty()) {
+            // Every placeholder known and closed: filled with a stand-in, it must resolve.
+            let all = Some("x".to_owned());
+            let vars = crate::vault::PathVars {
+                team_id: all.clone(),
+                project_id: all.clone(),
+                vm_id: all.clone(),
+                vm_name: all.clone(),
+                account_id: all,
+            };
+            crate::vault::resolve_template(template, &vars)?;
+        }
         if self.settings.needs_secret() {
             url("base_url", self.settings.base_url())?;
         }

@@ -11,7 +11,7 @@ use crate::providers::local::{Local, LocalEnv};
 use crate::providers::lunanode::Lunanode;
 use crate::providers::{message_of, Provider};
 use crate::secret::Secret;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use ts_rs::TS;
@@ -33,20 +33,13 @@ pub struct AccountView {
     pub has_secret: Option<bool>,
 }
 
-/// The export file: settings only, never a secret.
-#[derive(Debug, Serialize, Deserialize)]
-struct ExportFile {
-    vmdeck_accounts: u32,
-    accounts: Vec<AccountDraft>,
-}
-
 pub struct AccountService {
-    store: Arc<dyn AccountStore>,
+    pub(super) store: Arc<dyn AccountStore>,
     secrets: Arc<dyn SecretStore>,
     /// Where local VMs live; None where this app has no local backend (tests of the clouds).
     local: Option<Arc<LocalEnv>>,
     /// One change at a time: a change reads, edits and writes the whole list.
-    changing: Mutex<()>,
+    pub(super) changing: Mutex<()>,
     counter: AtomicU64,
 }
 
@@ -103,7 +96,7 @@ impl AccountService {
         Ok(Some(account))
     }
 
-    fn new_id(&self, taken: &[Account]) -> String {
+    pub(super) fn new_id(&self, taken: &[Account]) -> String {
         loop {
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -269,33 +262,6 @@ impl AccountService {
             )
             .with_detail("account_id", id)
         })
-    }
-
-    /// Every saved account as JSON, without secrets.
-    pub fn export(&self) -> Result<String> {
-        let accounts = self.list()?.into_iter().map(|v| v.account.draft).collect();
-        serde_json::to_string_pretty(&ExportFile { vmdeck_accounts: 1, accounts })
-            .map_err(|err| AppError::internal(format!("Could not write the export: {err}")))
-    }
-
-    /// Adds the accounts of an export; their secrets are entered afterwards (they show as missing).
-    pub fn import(&self, json: &str) -> Result<Vec<Account>> {
-        let file: ExportFile = serde_json::from_str(json).map_err(|err| {
-            AppError::invalid_input("import", format!("This is not a VMDeck accounts export: {err}."))
-        })?;
-        for draft in &file.accounts {
-            draft.validate()?;
-        }
-        let _guard = self.changing.lock().unwrap();
-        let mut accounts = self.store.load()?;
-        let mut added = Vec::new();
-        for draft in file.accounts {
-            let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Saved };
-            accounts.push(account.clone());
-            added.push(account);
-        }
-        self.store.save(&accounts)?;
-        Ok(added)
     }
 
     /// The provider client of a saved account, with its secret from the keychain.
