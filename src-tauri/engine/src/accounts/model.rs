@@ -204,9 +204,10 @@ impl AccountDraft {
         if self.label.chars().count() > 60 {
             return Err(AppError::invalid_input("label", "A name has at most 60 characters."));
         }
-        // The colour lands in a style attribute: only #rrggbb.
+        // The colour lands in a style attribute: only #rgb or #rrggbb.
         let color = self.color.trim();
-        if color.len() != 7 || !color.starts_with('#') || !color[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+        let hex = color.strip_prefix('#').filter(|h| matches!(h.len(), 3 | 6));
+        if !hex.is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())) {
             return Err(AppError::invalid_input("color", "A colour is written #rrggbb."));
         }
         if let Some(template) = self.vault_path_template.as_deref().filter(|t| !t.trim().is_empty()) {
