@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+use vmdeck_engine::vault::{FieldMapping, KvVersion, VaultAuth, VaultConfig};
+use vmdeck_fakes::enclaive::{TEAM_ID, VAULT_TOKEN as ENCLAIVE_TEAM_TOKEN};
 
 pub const ROOT_TOKEN: &str = "root";
 
@@ -147,4 +149,35 @@ impl Drop for OpenBao {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+pub fn config(address: &str, auth: VaultAuth) -> VaultConfig {
+    VaultConfig {
+        address: address.to_owned(),
+        namespace: None,
+        auth,
+        skip_verify: false,
+        ca_cert_path: None,
+        kv_version: KvVersion::Auto,
+        fields: FieldMapping::default(),
+    }
+}
+
+/// The enclaive layout: a KV v2 mount `enclaive-static` with the team's root login at
+/// `{teamId}/user/root` (two versions), and a team token (the id the fake enclaive login hands out as
+/// `vaultToken`) whose policy reads only its own team's secrets.
+pub async fn enclaive_layout(bao: &OpenBao) {
+    bao.enable_kv(None, "enclaive-static", 2).await;
+    let path = format!("{TEAM_ID}/user/root");
+    bao.put_v2(None, "enclaive-static", &path, json!({"username": "root", "password": "first-password"}))
+        .await;
+    bao.put_v2(None, "enclaive-static", &path, json!({"username": "root", "password": "Sup3r-Secret!"}))
+        .await;
+    bao.put_v2(None, "enclaive-static", "other-team/user/root", json!({"password": "not-yours"})).await;
+    bao.policy(
+        "enclaive-team",
+        &format!("path \"enclaive-static/data/{TEAM_ID}/*\" {{ capabilities = [\"read\"] }}"),
+    )
+    .await;
+    bao.token(Some(ENCLAIVE_TEAM_TOKEN), &["enclaive-team"], "1h").await;
 }
