@@ -54,6 +54,12 @@ pub fn run() {
             if let Err(err) = accounts.recover() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
             }
+            // Proxy logins saved inside a proxy URL by earlier versions move to the keychain.
+            match accounts.move_proxy_logins() {
+                Ok(0) => {}
+                Ok(moved) => tracing::info!(moved, "proxy logins moved to the keychain"),
+                Err(err) => tracing::warn!(code = ?err.code, "could not move proxy logins to the keychain: {}", err.message),
+            }
             // "This computer" exists by default once QEMU is installed (a file check; the accelerator
             // probe waits until a local VM is first used).
             if qemu::installed() {

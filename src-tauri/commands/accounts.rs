@@ -57,18 +57,24 @@ pub async fn account_duplicate(state: State<'_, AppState>, id: String) -> Result
 }
 
 /// The secret typed in the form, or else the saved account's own if the form still sends it where it
-/// was confirmed.
+/// was confirmed; and the form's settings with the saved proxy login put back where it still applies.
 async fn typed_or_saved(
     state: &AppState,
-    draft: &AccountDraft,
+    draft: AccountDraft,
     secret: Option<Secret>,
     id: Option<String>,
-) -> Result<Secret, AppError> {
+) -> Result<(AccountDraft, Secret), AppError> {
     match (secret.filter(|s| !s.is_empty()), id) {
-        (Some(secret), _) => Ok(secret),
-        (None, Some(id)) => {
-            let draft = draft.clone();
-            on_accounts(state, move |accounts| accounts.secret_for(&id, &draft)).await
+        (Some(secret), None) => Ok((draft, secret)),
+        (typed, Some(id)) => {
+            on_accounts(state, move |accounts| {
+                let secret = match typed {
+                    Some(secret) => secret,
+                    None => accounts.secret_for(&id, &draft)?,
+                };
+                Ok((accounts.draft_for_use(&id, &draft)?, secret))
+            })
+            .await
         }
         (None, None) => Err(AppError::invalid_input("secret", "Enter the secret first.")),
     }
@@ -82,7 +88,7 @@ pub async fn account_test(
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<ConnectionReport, AppError> {
-    let secret = typed_or_saved(&state, &draft, secret, id).await?;
+    let (draft, secret) = typed_or_saved(&state, draft, secret, id).await?;
     accounts::test_connection(&draft, secret).await
 }
 
@@ -94,7 +100,7 @@ pub async fn account_projects(
     secret: Option<Secret>,
     id: Option<String>,
 ) -> Result<Vec<ProjectChoice>, AppError> {
-    let secret = typed_or_saved(&state, &draft, secret, id).await?;
+    let (draft, secret) = typed_or_saved(&state, draft, secret, id).await?;
     accounts::enclaive_projects(&draft, secret).await
 }
 

@@ -157,3 +157,75 @@ async fn a_redirect_to_another_origin_is_not_followed_and_the_key_stays_home() {
     assert!(err.message.contains("redirected"), "{}", err.message);
     assert_eq!(stolen.load(Ordering::SeqCst), 0, "nothing reached the other origin");
 }
+
+/// A "proxy" on 127.0.0.1 that keeps the head of the first request it gets and answers 502.
+async fn recording_proxy() -> (String, tokio::sync::oneshot::Receiver<String>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 8192];
+        let n = socket.read(&mut buf).await.unwrap();
+        let _ = tx.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+        let _ = socket.write_all(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n").await;
+    });
+    (url, rx)
+}
+
+#[tokio::test]
+async fn a_proxy_login_lives_in_the_keychain_and_still_reaches_the_proxy() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.json");
+    let secrets = Arc::new(MemorySecrets::default());
+    let accounts = AccountService::new(Arc::new(JsonFileStore::new(&file)), secrets.clone());
+    let (proxy, seen) = recording_proxy().await;
+    let mut with_login = draft("http://127.0.0.1:9/v1");
+    with_login.proxy = Some(proxy.replace("http://", "http://bob:s3cret@"));
+    let saved = accounts.add(with_login, Secret::new("hs-key")).unwrap();
+
+    let stored = std::fs::read_to_string(&file).unwrap();
+    assert!(!stored.contains("s3cret") && !stored.contains("bob:"), "{stored}");
+    assert_eq!(saved.draft.proxy.as_deref(), Some(proxy.as_str()), "the saved URL has no login");
+    assert_eq!(secrets.ids(), [saved.id.clone(), proxy_login::key(&saved.id)]);
+
+    // A request of the saved account goes through the proxy with the login from the keychain.
+    let _ = accounts.provider(&saved.id).unwrap().list_vms().await;
+    let head = seen.await.unwrap();
+    assert!(
+        head.to_lowercase().contains("proxy-authorization: basic Ym9iOnMzY3JldA==".to_lowercase().as_str()),
+        "{head}"
+    );
+
+    // Saved again unchanged, the login stays; another proxy drops it (and needs the API key again).
+    accounts.update(&saved.id, saved.draft.clone(), None).unwrap();
+    assert_eq!(secrets.ids().len(), 2);
+    let mut elsewhere = saved.draft.clone();
+    elsewhere.proxy = Some("http://127.0.0.1:3999".into());
+    accounts.update(&saved.id, elsewhere, Some(Secret::new("hs-key"))).unwrap();
+    assert_eq!(secrets.ids(), std::slice::from_ref(&saved.id));
+    accounts.remove(&saved.id).unwrap();
+    assert!(secrets.ids().is_empty());
+}
+
+#[test]
+fn a_proxy_login_saved_by_an_older_version_moves_to_the_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("accounts.json");
+    let secrets = Arc::new(MemorySecrets::default());
+    let accounts = AccountService::new(Arc::new(JsonFileStore::new(&file)), secrets.clone());
+    let saved =
+        accounts.add(draft("https://infrahub-api.nexgencloud.com/v1"), Secret::new("hs-key")).unwrap();
+    // As an older version wrote it: the login inside the proxy URL in the file.
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"proxy\": null", "\"proxy\": \"http://bob:old@proxy.lan:3128\"");
+    assert!(text.contains("bob:old"));
+    std::fs::write(&file, text).unwrap();
+    // The next start reads the file again.
+    let accounts = AccountService::new(Arc::new(JsonFileStore::new(&file)), secrets.clone());
+    assert_eq!(accounts.move_proxy_logins().unwrap(), 1);
+    assert!(!std::fs::read_to_string(&file).unwrap().contains("bob:old"));
+    assert_eq!(secrets.get(&proxy_login::key(&saved.id)).unwrap().unwrap().expose(), "bob:old");
+    assert_eq!(accounts.move_proxy_logins().unwrap(), 0, "once");
+}

@@ -3,6 +3,7 @@
 //! between the two writes is finished or undone at the next start (`recover`).
 
 mod model;
+pub mod proxy_login;
 mod service;
 mod settings_file;
 mod store;

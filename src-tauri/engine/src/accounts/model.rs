@@ -183,7 +183,8 @@ impl AccountDraft {
         SecretScope {
             kind: self.settings.kind(),
             base_url: self.settings.base_url().trim().trim_end_matches('/').to_owned(),
-            proxy: norm(&self.proxy),
+            // Where requests go: the proxy itself, not the login typed into its URL (kept apart).
+            proxy: super::proxy_login::bare(self),
             ca_certificate_pem: norm(&self.ca_certificate_pem),
             sign_in: match &self.settings {
                 AccountSettings::Enclaive { sign_in, .. } => Some(*sign_in),

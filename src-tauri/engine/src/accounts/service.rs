@@ -1,6 +1,7 @@
 //! Adding, changing and removing accounts so that the store and the keychain never disagree.
 
 use super::model::{Account, AccountDraft, AccountSettings, EnclaiveSignIn, Journal};
+use super::proxy_login;
 use super::store::{AccountStore, SecretStore};
 use crate::error::{AppError, ErrorCode, Result};
 use crate::providers::cloudvm::CloudVm;
@@ -125,10 +126,31 @@ impl AccountService {
         }
         for account in &pending {
             self.secrets.delete(&account.id)?;
+            self.secrets.delete(&proxy_login::key(&account.id))?;
             tracing::warn!(account = %account.id, journal = ?account.journal, "finished an interrupted account change");
         }
         self.store.save(&saved)?;
         Ok(pending.len())
+    }
+
+    /// Moves a proxy login saved inside a proxy URL (before VMDeck kept it in the keychain) to the keychain.
+    /// Keychain first, then the file: a crash in between leaves the login in both, never in neither.
+    pub fn move_proxy_logins(&self) -> Result<usize> {
+        let _guard = self.changing.lock().unwrap();
+        let mut accounts = self.store.load()?;
+        let mut moved = 0;
+        for account in accounts.iter_mut().filter(|a| a.journal == Journal::Saved) {
+            let (bare, login) = proxy_login::take(account.draft.clone());
+            if let Some(login) = login {
+                self.secrets.set(&proxy_login::key(&account.id), &login)?;
+                account.draft = bare;
+                moved += 1;
+            }
+        }
+        if moved > 0 {
+            self.store.save(&accounts)?;
+        }
+        Ok(moved)
     }
 
     pub fn list(&self) -> Result<Vec<AccountView>> {
@@ -165,12 +187,19 @@ impl AccountService {
                 format!("The {} is required.", draft.settings.secret_label()),
             ));
         }
+        let (draft, proxy) = proxy_login::take(draft);
         let _guard = self.changing.lock().unwrap();
         let mut accounts = self.store.load()?;
         let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Adding };
         accounts.push(account.clone());
         self.store.save(&accounts)?;
-        if let Err(err) = self.secrets.set(&account.id, &secret) {
+        let stored = self.secrets.set(&account.id, &secret).and_then(|()| match &proxy {
+            Some(login) => self.secrets.set(&proxy_login::key(&account.id), login),
+            None => Ok(()),
+        });
+        if let Err(err) = stored {
+            let _ = self.secrets.delete(&account.id);
+            let _ = self.secrets.delete(&proxy_login::key(&account.id));
             accounts.retain(|a| a.id != account.id);
             self.store.save(&accounts)?;
             return Err(err);
@@ -189,9 +218,18 @@ impl AccountService {
             .iter()
             .position(|a| a.id == id && a.journal == Journal::Saved)
             .ok_or_else(|| not_found(id))?;
+        let (draft, proxy) = proxy_login::take(draft);
         match secret.filter(|s| !s.is_empty()) {
             Some(secret) => self.secrets.set(id, &secret)?,
             None => self.check_scope(&accounts[index].draft, &draft)?,
+        }
+        // A typed proxy login replaces the saved one; another proxy (or none) drops it.
+        match proxy {
+            Some(login) => self.secrets.set(&proxy_login::key(id), &login)?,
+            None if proxy_login::bare(&accounts[index].draft) != proxy_login::bare(&draft) => {
+                self.secrets.delete(&proxy_login::key(id))?
+            }
+            None => {}
         }
         accounts[index].draft = draft;
         self.store.save(&accounts)?;
@@ -216,6 +254,7 @@ impl AccountService {
         accounts[index].journal = Journal::Removing;
         self.store.save(&accounts)?;
         self.secrets.delete(id)?;
+        self.secrets.delete(&proxy_login::key(id))?;
         accounts.remove(index);
         self.store.save(&accounts)
     }
@@ -229,9 +268,25 @@ impl AccountService {
                 "This account has no secret in the keychain to copy; enter it first.",
             )
         })?;
-        let mut draft = original.draft;
+        let mut draft = self.draft_for_use(id, &original.draft)?;
         draft.label = format!("{} (copy)", draft.label).chars().take(60).collect();
         self.add(draft, secret)
+    }
+
+    /// `draft` with the saved proxy login put back when it goes through the same proxy and carries none
+    /// of its own: what a request with the saved account's settings needs.
+    pub fn draft_for_use(&self, id: &str, draft: &AccountDraft) -> Result<AccountDraft> {
+        let mut draft = draft.clone();
+        let Some(proxy) = draft.proxy.clone().filter(|p| !p.trim().is_empty()) else { return Ok(draft) };
+        if proxy_login::split(&proxy).1.is_some()
+            || proxy_login::bare(&self.get(id)?.draft).as_deref() != Some(&proxy_login::split(&proxy).0)
+        {
+            return Ok(draft);
+        }
+        if let Some(login) = self.secrets.get(&proxy_login::key(id))? {
+            draft.proxy = Some(proxy_login::join(&proxy, &login));
+        }
+        Ok(draft)
     }
 
     /// The saved secret, for use with `draft` as the form now has it: refused when the form changed where the
@@ -275,7 +330,7 @@ impl AccountService {
                 }
             };
         }
-        build_provider(&account.draft, self.secret(id)?)
+        build_provider(&self.draft_for_use(id, &account.draft)?, self.secret(id)?)
     }
 }
 

@@ -40,10 +40,11 @@ fn read(json: &str) -> Result<Vec<AccountDraft>> {
 fn flags_of(draft: &AccountDraft, existing: &[Account]) -> Vec<String> {
     let mut flags = Vec::new();
     if let Some(proxy) = draft.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-        flags.push(format!(
-            "Its requests go through the proxy {}",
-            crate::error::without_userinfo(proxy.trim())
-        ));
+        let (bare, login) = super::proxy_login::split(proxy);
+        flags.push(format!("Its requests go through the proxy {bare}"));
+        if login.is_some() {
+            flags.push("The proxy's user and password are not imported: enter them on the account".into());
+        }
     }
     if draft.ca_certificate_pem.as_deref().is_some_and(|p| !p.trim().is_empty()) {
         flags.push("It trusts a certificate authority of its own for its server".into());
@@ -100,6 +101,8 @@ impl AccountService {
         let mut accounts = self.store.load()?;
         let mut added = Vec::new();
         for draft in drafts {
+            // An export never carries a proxy login; one typed into the file is not taken in as a secret.
+            let (draft, _) = super::proxy_login::take(draft);
             let account = Account { id: self.new_id(&accounts), draft, journal: Journal::Saved };
             accounts.push(account.clone());
             added.push(account);
