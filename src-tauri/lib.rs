@@ -16,6 +16,8 @@ use vmdeck_engine::vault::VaultService;
 use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 
 pub fn run() {
+    // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
+    vmdeck_engine::fsutil::private_by_default();
     tauri::Builder::default()
         .plugin(tauri_plugin_store::Builder::new().build())
         .setup(|app| {

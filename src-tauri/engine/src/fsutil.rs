@@ -9,6 +9,16 @@ fn io(path: &Path, err: std::io::Error) -> AppError {
     AppError::internal(format!("{}: {err}", path.display())).with_detail("path", path.display().to_string())
 }
 
+/// Makes every file and folder this process creates from now on readable only by the user (umask 077 on
+/// Unix): logs, caches and the webview's own storage too, which VMDeck does not write itself.
+pub fn private_by_default() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file mode creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
 /// Creates `dir` readable only by the user on Unix, and so every parent it has to create (the app's
 /// cache root above the image cache, say); folders that were there keep their mode, except `dir`.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
@@ -57,6 +67,19 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn after_private_by_default_new_files_are_the_users_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        super::private_by_default();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.log");
+        std::fs::write(&file, b"x").unwrap();
+        std::fs::create_dir(dir.path().join("cache")).unwrap();
+        assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(dir.path().join("cache")).unwrap().permissions().mode() & 0o777, 0o700);
+    }
+
     #[test]
     fn private_files_replace_whole_and_are_user_only() {
         let dir = tempfile::tempdir().unwrap();

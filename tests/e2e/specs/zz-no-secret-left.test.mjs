@@ -35,5 +35,7 @@ test('no secret reached any file the app or its webview wrote', () => {
   for (const [name, mode] of [['accounts.json', 0o600], ['known_hosts', 0o600], ['logs', 0o700], ['.', 0o700]]) {
     assert.equal(statSync(path.join(dataDir, name)).mode & 0o777, mode, `${name} is ${mode.toString(8)}`);
   }
+  // Every file the app and its webview wrote is the user's alone (the app runs with umask 077).
+  for (const file of files) assert.equal(statSync(file).mode & 0o077, 0, `${file} is readable by others`);
   console.log(`scanned ${files.length} files for ${secrets.length} secrets`);
 });
