@@ -111,3 +111,47 @@ export async function canvasColours(browser) {
     return seen.size;
   });
 }
+
+/** An element by its `data-testid`. */
+export const $ = async (browser, testid) => browser.$(`[data-testid="${testid}"]`);
+
+/** Picks a radio of the wizard: the one with `value`, or the first enabled one. */
+export async function pickRadio(browser, name, value) {
+  const selector = value ? `input[name="${name}"][value="${value}"]` : `input[name="${name}"]:not([disabled])`;
+  await (await browser.$(selector)).click();
+}
+
+/**
+ * Runs the wizard for one account; `choices` says what to do on each step it expects, up to the review,
+ * where the VM gets `name` and is created.
+ */
+export async function createThroughWizard(browser, account, name, choices) {
+  // A wizard left open by an earlier failure would hide this test's own start.
+  const close = await browser.$('button[aria-label="Close the wizard"]');
+  if (await close.isExisting()) await close.click();
+  await (await $(browser, 'new-vm')).click();
+  await (await $(browser, 'wizard-account')).selectByVisibleText(`${account.label} (${account.kind})`);
+  await nextStep(browser);
+  for (;;) {
+    const step = await currentStep(browser);
+    if (step === 'review') break;
+    await choices[step]?.();
+    await nextStep(browser);
+  }
+  await (await $(browser, 'vm-name')).setValue(name);
+  const json = await $(browser, 'request-json');
+  await browser.waitUntil(async () => (await json.isExisting()) && (await json.getText()).includes(name), {
+    timeout: 10_000,
+    timeoutMsg: 'the review never showed the request',
+  });
+  await (await $(browser, 'wizard-create')).click();
+}
+
+/** Waits until the wizard's progress list shows `name` running. */
+export async function waitUntilRunning(browser, name) {
+  const progress = `[data-testid="progress-row"][data-name="${name}"]`;
+  await browser.waitUntil(async () => (await (await browser.$(progress)).getAttribute('data-state')) === 'running', {
+    timeout: 30_000,
+    timeoutMsg: `${name} never reached running in the wizard`,
+  });
+}

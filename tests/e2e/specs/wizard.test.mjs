@@ -2,54 +2,11 @@
 // is stopped, started and deleted from its row. A create the provider refuses (400) keeps the form, and
 // 2,000 VMs render and filter.
 import assert from 'node:assert/strict';
-import { addAccount, currentStep, fakeAccounts, fakeControl, nextStep, openPage, removeAllAccounts } from '../flows.mjs';
+import { $, addAccount, createThroughWizard, fakeAccounts, fakeControl, openPage, pickRadio, removeAllAccounts, waitUntilRunning } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
-
-const $ = async (browser, testid) => browser.$(`[data-testid="${testid}"]`);
-
-const next = (browser) => nextStep(browser);
-
-async function pickRadio(browser, name, value) {
-  const selector = value ? `input[name="${name}"][value="${value}"]` : `input[name="${name}"]:not([disabled])`;
-  await (await browser.$(selector)).click();
-}
-
-/**
- * Runs the wizard for one account; `choices` says what to pick on each step it expects. Returns when the
- * progress list shows every new VM running.
- */
-async function createThroughWizard(browser, account, name, choices) {
-  // A wizard left open by an earlier failure would hide this test's own start.
-  const close = await browser.$('button[aria-label="Close the wizard"]');
-  if (await close.isExisting()) await close.click();
-  await (await $(browser, 'new-vm')).click();
-  await (await $(browser, 'wizard-account')).selectByVisibleText(`${account.label} (${account.kind})`);
-  await next(browser);
-  for (;;) {
-    const step = await currentStep(browser);
-    if (step === 'review') break;
-    await choices[step]?.();
-    await next(browser);
-  }
-  await (await $(browser, 'vm-name')).setValue(name);
-  const json = await $(browser, 'request-json');
-  await browser.waitUntil(async () => (await json.isExisting()) && (await json.getText()).includes(name), {
-    timeout: 10_000,
-    timeoutMsg: 'the review never showed the request',
-  });
-  await (await $(browser, 'wizard-create')).click();
-}
-
-async function waitUntilRunning(browser, name) {
-  const progress = `[data-testid="progress-row"][data-name="${name}"]`;
-  await browser.waitUntil(async () => (await (await browser.$(progress)).getAttribute('data-state')) === 'running', {
-    timeout: 30_000,
-    timeoutMsg: `${name} never reached running in the wizard`,
-  });
-}
 
 async function rowState(browser, name) {
   const row = await browser.$(`[data-testid="vm-row"][data-name="${name}"]`);
