@@ -19,6 +19,16 @@ pub fn run() {
     // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
     vmdeck_engine::fsutil::private_by_default();
     tauri::Builder::default()
+        // First: a second launch hands over to the running app, which comes to the front, and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        // The main window opens where and as large as it was left.
+        .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_store::Builder::new().build())
         .setup(|app| {
             let paths = app.path();
@@ -79,6 +89,7 @@ pub fn run() {
                 log_guard,
             ));
             commands::machines::spawn_fleet_watch(app.handle().clone());
+            save_window_state_as_it_changes(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -138,4 +149,29 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");
+}
+
+/// The window's size and position are saved half a second after the user last moved or resized it, not
+/// only at a clean exit (a crash, a kill or a logout would lose them).
+fn save_window_state_as_it_changes(app: &tauri::AppHandle) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    let Some(window) = app.get_webview_window("main") else { return };
+    let changes = std::sync::Arc::new(AtomicU64::new(0));
+    let handle = app.clone();
+    window.on_window_event(move |event| {
+        if !matches!(event, tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)) {
+            return;
+        }
+        let this = changes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (changes, handle) = (changes.clone(), handle.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            if changes.load(Ordering::SeqCst) == this {
+                if let Err(err) = handle.save_window_state(StateFlags::all()) {
+                    tracing::warn!("could not save the window's size and position: {err}");
+                }
+            }
+        });
+    });
 }

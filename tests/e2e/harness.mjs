@@ -12,7 +12,7 @@ import { remote } from 'webdriverio';
 
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const outputDir = path.join(repo, 'test-output', 'e2e');
-const application = process.env.VMDECK_APP ?? path.join(repo, 'target', 'debug', 'vmdeck');
+export const application = process.env.VMDECK_APP ?? path.join(repo, 'target', 'debug', 'vmdeck');
 const fakeCloudBinary = path.join(repo, 'target', 'debug', 'fake-cloud');
 
 async function freePort() {

@@ -1,0 +1,32 @@
+// One window: a second launch of VMDeck hands over to the running one and exits (the first stays, with its
+// one window); the window opens again as large as it was left.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { application, e2e, heading, useApp } from '../harness.mjs';
+
+const app = useApp();
+
+e2e(app, 'a second launch hands over to the running app and exits', async (browser) => {
+  const before = await browser.getWindowHandles();
+  const second = spawn(application, [], { stdio: 'ignore', env: { ...process.env } });
+  const code = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the second launch is still running after 15 s')), 15_000);
+    second.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  assert.equal(code, 0, 'the second launch exits cleanly');
+  assert.deepEqual(await browser.getWindowHandles(), before, 'still one window');
+  assert.ok((await heading(browser)).length > 0, 'the running app still answers');
+});
+
+e2e(app, 'the window comes back as large as it was left', async () => {
+  await app.browser.setWindowSize(1000, 700);
+  const { width, height } = await app.browser.getWindowSize();
+  // Saved soon after the change, so even a killed app (as WebDriver ends it) opens at that size again.
+  await new Promise((r) => setTimeout(r, 1500));
+  await app.restart();
+  const again = await app.browser.getWindowSize();
+  assert.deepEqual([again.width, again.height], [width, height]);
+});
