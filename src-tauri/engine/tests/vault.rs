@@ -8,19 +8,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use vmdeck_engine::vault::{FieldMapping, KvVersion, Vault, VaultAuth, VaultConfig};
+use vmdeck_engine::vault::{Vault, VaultAuth, VaultConfig};
 use vmdeck_engine::{ErrorCode, Secret};
 
 fn config(address: String, auth: VaultAuth) -> VaultConfig {
-    VaultConfig {
-        address,
-        namespace: None,
-        auth,
-        skip_verify: false,
-        ca_cert_path: None,
-        kv_version: KvVersion::Auto,
-        fields: FieldMapping::default(),
-    }
+    VaultConfig { auth, ..VaultConfig::with_token(address) }
 }
 
 /// A server on 127.0.0.1 that reads each request and answers `reply` (or nothing, for None); it counts

@@ -63,18 +63,24 @@ pub struct SecretScope {
 }
 
 impl VaultConfig {
-    /// `VAULT_ADDR` and `VAULT_NAMESPACE`, as the Vault CLI reads them, with token auth.
-    pub fn from_env() -> Option<Self> {
-        let address = std::env::var("VAULT_ADDR").ok().filter(|a| !a.trim().is_empty())?;
-        Some(Self {
-            address,
-            namespace: std::env::var("VAULT_NAMESPACE").ok().filter(|n| !n.trim().is_empty()),
+    /// A Vault at `address` signed in to with a token, everything else as Vault's defaults.
+    pub fn with_token(address: impl Into<String>) -> Self {
+        Self {
+            address: address.into(),
+            namespace: None,
             auth: VaultAuth::Token,
             skip_verify: false,
             ca_cert_path: None,
             kv_version: KvVersion::Auto,
             fields: super::FieldMapping::default(),
-        })
+        }
+    }
+
+    /// `VAULT_ADDR` and `VAULT_NAMESPACE`, as the Vault CLI reads them, with token auth.
+    pub fn from_env() -> Option<Self> {
+        let address = std::env::var("VAULT_ADDR").ok().filter(|a| !a.trim().is_empty())?;
+        let namespace = std::env::var("VAULT_NAMESPACE").ok().filter(|n| !n.trim().is_empty());
+        Some(Self { namespace, ..Self::with_token(address) })
     }
 
     /// `VAULT_TOKEN`, else `~/.vault-token`, as the Vault CLI finds a token.

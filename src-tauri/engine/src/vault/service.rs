@@ -113,16 +113,7 @@ impl VaultService {
         {
             return Ok(vault.clone());
         }
-        let config = VaultConfig {
-            address: issued.address,
-            namespace: None,
-            auth: super::VaultAuth::Token,
-            skip_verify: false,
-            ca_cert_path: None,
-            kv_version: super::KvVersion::Auto,
-            fields: super::FieldMapping::default(),
-        };
-        let vault = Arc::new(Vault::connect(config, issued.token).await?);
+        let vault = Arc::new(Vault::connect(VaultConfig::with_token(issued.address), issued.token).await?);
         connections.insert(id.to_owned(), vault.clone());
         Ok(vault)
     }

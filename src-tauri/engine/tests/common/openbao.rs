@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use vmdeck_engine::vault::{FieldMapping, KvVersion, VaultAuth, VaultConfig};
+use vmdeck_engine::vault::{VaultAuth, VaultConfig};
 use vmdeck_fakes::enclaive::{TEAM_ID, VAULT_TOKEN as ENCLAIVE_TEAM_TOKEN};
 
 pub const ROOT_TOKEN: &str = "root";
@@ -152,15 +152,7 @@ impl Drop for OpenBao {
 }
 
 pub fn config(address: &str, auth: VaultAuth) -> VaultConfig {
-    VaultConfig {
-        address: address.to_owned(),
-        namespace: None,
-        auth,
-        skip_verify: false,
-        ca_cert_path: None,
-        kv_version: KvVersion::Auto,
-        fields: FieldMapping::default(),
-    }
+    VaultConfig { auth, ..VaultConfig::with_token(address) }
 }
 
 /// The enclaive layout: a KV v2 mount `enclaive-static` with the team's root login at
