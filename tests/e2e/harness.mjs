@@ -208,14 +208,22 @@ export function useSshd() {
 export function useOpenBao() {
   const bao = { port: undefined, url: undefined, rootToken: 'root', child: undefined };
   bao.call = async (method, apiPath, body) => {
-    const response = await fetch(`${bao.url}/v1/${apiPath}`, {
-      method,
-      headers: { 'X-Vault-Token': bao.rootToken, 'Content-Type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new Error(`OpenBao ${method} ${apiPath}: ${response.status} ${text}`);
-    return text ? JSON.parse(text) : null;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const response = await fetch(`${bao.url}/v1/${apiPath}`, {
+        method,
+        headers: { 'X-Vault-Token': bao.rootToken, 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      // A KV v2 mount just enabled upgrades its storage for a moment and refuses writes meanwhile.
+      if (response.status === 400 && text.includes('Upgrading from non-versioned') && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (!response.ok) throw new Error(`OpenBao ${method} ${apiPath}: ${response.status} ${text}`);
+      return text ? JSON.parse(text) : null;
+    }
   };
   before(async () => {
     const { mkdtempSync } = await import('node:fs');

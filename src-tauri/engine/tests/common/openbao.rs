@@ -64,19 +64,29 @@ impl OpenBao {
     /// An API call as root (in `namespace` when given); panics unless it succeeds.
     pub async fn call_in(&self, namespace: Option<&str>, method: &str, path: &str, body: Value) -> Value {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}/v1/{path}", self.url))
-            .header("X-Vault-Token", ROOT_TOKEN);
-        if let Some(namespace) = namespace {
-            request = request.header("X-Vault-Namespace", namespace);
-        }
-        if !body.is_null() {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let text = response.text().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let (status, text) = loop {
+            let mut request = self
+                .http
+                .request(method.clone(), format!("{}/v1/{path}", self.url))
+                .header("X-Vault-Token", ROOT_TOKEN);
+            if let Some(namespace) = namespace {
+                request = request.header("X-Vault-Namespace", namespace);
+            }
+            if !body.is_null() {
+                request = request.json(&body);
+            }
+            let response = request.send().await.unwrap();
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            // A KV v2 mount just enabled upgrades its storage for a moment and refuses writes meanwhile
+            // (seen in CI: "Upgrading from non-versioned to versioned data"), as `bao kv put` would see.
+            if status == 400 && text.contains("Upgrading from non-versioned") && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            break (status, text);
+        };
         assert!(status.is_success(), "{method} {path}: {status} {text}");
         if text.is_empty() {
             Value::Null
