@@ -62,15 +62,10 @@ pub fn run() {
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
             ));
-            // Finish or undo an account change a crash interrupted; a locked keychain only delays that.
+            // Finish or undo an account change a crash interrupted, and move proxy logins older versions
+            // saved in the file to the keychain; a locked keychain only delays that.
             if let Err(err) = accounts.recover() {
                 tracing::warn!(code = ?err.code, "could not finish an interrupted account change: {}", err.message);
-            }
-            // Proxy logins saved inside a proxy URL by earlier versions move to the keychain.
-            match accounts.move_proxy_logins() {
-                Ok(0) => {}
-                Ok(moved) => tracing::info!(moved, "proxy logins moved to the keychain"),
-                Err(err) => tracing::warn!(code = ?err.code, "could not move proxy logins to the keychain: {}", err.message),
             }
             // "This computer" exists by default once QEMU is installed (a file check; the accelerator
             // probe waits until a local VM is first used).

@@ -36,7 +36,7 @@ pub struct AccountView {
 
 pub struct AccountService {
     pub(super) store: Arc<dyn AccountStore>,
-    secrets: Arc<dyn SecretStore>,
+    pub(super) secrets: Arc<dyn SecretStore>,
     /// Where local VMs live; None where this app has no local backend (tests of the clouds).
     local: Option<Arc<LocalEnv>>,
     /// One change at a time: a change reads, edits and writes the whole list.
@@ -115,42 +115,27 @@ impl AccountService {
     }
 
     /// Finishes what a crash interrupted: an `adding` account is undone (secret and all), a `removing`
-    /// one is removed. Call once at start-up. Returns how many were fixed.
+    /// one is removed; proxy logins older versions kept in the file move to the keychain. Call once at
+    /// start-up. Returns how many interrupted changes were fixed.
     pub fn recover(&self) -> Result<usize> {
         let _guard = self.changing.lock().unwrap();
         let accounts = self.store.load()?;
-        let (pending, saved): (Vec<Account>, Vec<Account>) =
+        let (pending, mut saved): (Vec<Account>, Vec<Account>) =
             accounts.into_iter().partition(|a| a.journal != Journal::Saved);
-        if pending.is_empty() {
-            return Ok(0);
-        }
         for account in &pending {
             self.secrets.delete(&account.id)?;
             self.secrets.delete(&proxy_login::key(&account.id))?;
             tracing::warn!(account = %account.id, journal = ?account.journal, "finished an interrupted account change");
         }
-        self.store.save(&saved)?;
-        Ok(pending.len())
-    }
-
-    /// Moves a proxy login saved inside a proxy URL (before VMDeck kept it in the keychain) to the keychain.
-    /// Keychain first, then the file: a crash in between leaves the login in both, never in neither.
-    pub fn move_proxy_logins(&self) -> Result<usize> {
-        let _guard = self.changing.lock().unwrap();
-        let mut accounts = self.store.load()?;
-        let mut moved = 0;
-        for account in accounts.iter_mut().filter(|a| a.journal == Journal::Saved) {
-            let (bare, login) = proxy_login::take(account.draft.clone());
-            if let Some(login) = login {
-                self.secrets.set(&proxy_login::key(&account.id), &login)?;
-                account.draft = bare;
-                moved += 1;
-            }
-        }
+        // On the same read at start: proxy logins older versions saved in the file go to the keychain.
+        let moved = self.take_proxy_logins(&mut saved)?;
         if moved > 0 {
-            self.store.save(&accounts)?;
+            tracing::info!(moved, "proxy logins moved to the keychain");
         }
-        Ok(moved)
+        if !pending.is_empty() || moved > 0 {
+            self.store.save(&saved)?;
+        }
+        Ok(pending.len())
     }
 
     pub fn list(&self) -> Result<Vec<AccountView>> {
@@ -268,25 +253,9 @@ impl AccountService {
                 "This account has no secret in the keychain to copy; enter it first.",
             )
         })?;
-        let mut draft = self.draft_for_use(id, &original.draft)?;
+        let mut draft = self.with_proxy_login(id, &original.draft, &original.draft)?;
         draft.label = format!("{} (copy)", draft.label).chars().take(60).collect();
         self.add(draft, secret)
-    }
-
-    /// `draft` with the saved proxy login put back when it goes through the same proxy and carries none
-    /// of its own: what a request with the saved account's settings needs.
-    pub fn draft_for_use(&self, id: &str, draft: &AccountDraft) -> Result<AccountDraft> {
-        let mut draft = draft.clone();
-        let Some(proxy) = draft.proxy.clone().filter(|p| !p.trim().is_empty()) else { return Ok(draft) };
-        if proxy_login::split(&proxy).1.is_some()
-            || proxy_login::bare(&self.get(id)?.draft).as_deref() != Some(&proxy_login::split(&proxy).0)
-        {
-            return Ok(draft);
-        }
-        if let Some(login) = self.secrets.get(&proxy_login::key(id))? {
-            draft.proxy = Some(proxy_login::join(&proxy, &login));
-        }
-        Ok(draft)
     }
 
     /// The saved secret, for use with `draft` as the form now has it: refused when the form changed where the
@@ -330,7 +299,7 @@ impl AccountService {
                 }
             };
         }
-        build_provider(&self.draft_for_use(id, &account.draft)?, self.secret(id)?)
+        build_provider(&self.with_proxy_login(id, &account.draft, &account.draft)?, self.secret(id)?)
     }
 }
 
