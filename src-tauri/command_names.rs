@@ -55,4 +55,7 @@
     "local_qemu_status",
     "local_images",
     "local_image_remove",
+    "update_check",
+    "update_install",
+    "app_restart",
 ]

@@ -30,6 +30,9 @@ pub fn run() {
         // The main window opens where and as large as it was left.
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_store::Builder::new().build())
+        // Signed updates (public key and server in tauri.conf.json); driven by commands::updates only.
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(commands::updates::PendingUpdate::default())
         .setup(|app| {
             let paths = app.path();
             let dirs = AppDirs { data_dir: paths.app_data_dir()?, log_dir: paths.app_log_dir()? };
@@ -141,6 +144,9 @@ pub fn run() {
             commands::local::local_qemu_status,
             commands::local::local_images,
             commands::local::local_image_remove,
+            commands::updates::update_check,
+            commands::updates::update_install,
+            commands::updates::app_restart,
         ])
         .run(tauri::generate_context!())
         .expect("error while running VMDeck");

@@ -8,6 +8,7 @@ pub mod create;
 pub mod local;
 pub mod machines;
 pub mod ssh;
+pub mod updates;
 pub mod vault;
 
 use crate::state::AppState;

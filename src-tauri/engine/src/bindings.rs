@@ -17,6 +17,8 @@ fn declarations(cfg: &Config) -> Vec<String> {
         AppError::decl(cfg),
         KeychainStatus::decl(cfg),
         AppInfo::decl(cfg),
+        crate::updates::UpdateOffer::decl(cfg),
+        crate::updates::UpdateProgress::decl(cfg),
         ProviderKind::decl(cfg),
         VmState::decl(cfg),
         IpVersion::decl(cfg),

@@ -48,6 +48,8 @@ pub enum ErrorCode {
     HostKeyUnknown,
     /// An SSH host key is marked `@revoked` in a known_hosts file: never accepted.
     HostKeyRevoked,
+    /// A downloaded update failed its signature check or is not a package this installation can install.
+    UpdateRejected,
     /// The user cancelled the operation.
     Cancelled,
     /// The backend has no such operation (e.g. reboot on the Cloud VM API).

@@ -18,6 +18,7 @@ pub mod secret;
 pub mod ssh;
 pub mod targets;
 pub mod templates;
+pub mod updates;
 pub mod vault;
 pub mod vnc;
 

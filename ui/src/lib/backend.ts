@@ -36,6 +36,8 @@ import type {
   VaultStatus,
   QemuInstall,
   CachedImage,
+  UpdateOffer,
+  UpdateProgress,
 } from './bindings';
 
 export interface Backend {
@@ -118,6 +120,12 @@ export interface Backend {
   machineConsole(accountId: string, vmId: string): Promise<ConsoleTarget>;
   /** A provider's console page in its own window, without access to the app's commands. */
   openConsoleWindow(url: string, title: string): Promise<void>;
+  /** Asks the update server for a newer release; null when this is the newest. */
+  updateCheck(): Promise<UpdateOffer | null>;
+  /** Downloads the release the last check found, verifies its signature and installs it. */
+  updateInstall(onProgress: (progress: UpdateProgress) => void): Promise<void>;
+  /** Restarts the app (the installed update runs then). */
+  appRestart(): Promise<void>;
 }
 
 export interface SshOpenRequest {
@@ -229,4 +237,11 @@ export const tauriBackend: Backend = {
   vncClose: (id) => call<void>('vnc_close', { id }),
   machineConsole: (accountId, vmId) => call<ConsoleTarget>('machine_console', { accountId, vmId }),
   openConsoleWindow: (url, title) => call<void>('console_open_window', { url, title }),
+  updateCheck: () => call<UpdateOffer | null>('update_check'),
+  updateInstall: (onProgress) => {
+    const channel = new Channel<UpdateProgress>();
+    channel.onmessage = onProgress;
+    return call<void>('update_install', { onProgress: channel });
+  },
+  appRestart: () => call<void>('app_restart'),
 };

@@ -1,7 +1,7 @@
 // Generated from the Rust types of src-tauri/engine by `UPDATE_BINDINGS=1 cargo test -p vmdeck-engine bindings`.
 // Do not edit by hand.
 
-export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "host_key_revoked" | "cancelled" | "unsupported";
+export type ErrorCode = "internal" | "invalid_input" | "auth_failed" | "permission_denied" | "not_found" | "conflict" | "rate_limited" | "timeout" | "unreachable" | "tls_failure" | "malformed_response" | "provider_error" | "keychain_unavailable" | "keychain_locked" | "vault_sealed" | "vault_denied" | "host_key_changed" | "host_key_unknown" | "host_key_revoked" | "update_rejected" | "cancelled" | "unsupported";
 
 export type AppError = { code: ErrorCode, 
 /**
@@ -28,6 +28,22 @@ problem: AppError | null,
 note: string | null, };
 
 export type AppInfo = { name: string, version: string, identifier: string, data_dir: string, log_dir: string, os: string, arch: string, keychain: KeychainStatus, };
+
+export type UpdateOffer = { version: string, current_version: string, 
+/**
+ * Release notes as the release published them (plain text or Markdown, shown as text).
+ */
+notes: string | null, 
+/**
+ * Publication date, RFC 3339, when the release names one.
+ */
+date: string | null, };
+
+export type UpdateProgress = { downloaded: number, 
+/**
+ * The size the server announced, when it did.
+ */
+total: number | null, };
 
 export type ProviderKind = "enclaive" | "hyperstack" | "lunanode" | "cloudvm" | "local";
 

@@ -62,6 +62,9 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     vncClose: vi.fn(async () => {}),
     machineConsole: unexpected('machineConsole'),
     openConsoleWindow: unexpected('openConsoleWindow'),
+    updateCheck: vi.fn(async () => null),
+    updateInstall: unexpected('updateInstall'),
+    appRestart: unexpected('appRestart'),
   };
   return { ...base, ...overrides };
 }
