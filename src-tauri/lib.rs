@@ -37,7 +37,7 @@ pub fn run() {
             let paths = app.path();
             let dirs = AppDirs { data_dir: paths.app_data_dir()?, log_dir: paths.app_log_dir()? };
             let log_guard = logging::init(&dirs.log_dir)?;
-            tracing::info!(version = env!("CARGO_PKG_VERSION"), "VMDeck starting");
+            tracing::info!(version = %app.package_info().version, "VMDeck starting");
             let keychain = Keychain::new(app.config().identifier.clone());
             // Without a Secret Service (a bare Linux session), use the kernel keyring rather than fail.
             let keychain_status = keychain.fall_back_if_unavailable();

@@ -45,7 +45,8 @@ async function waitForPort(port, child, timeoutMs = 20_000) {
 
 /**
  * One app per spec file: `const app = useApp();` then `app.browser` inside tests. `app.restart()` quits
- * the app and starts it again (a new WebDriver session), as a user reopening it would.
+ * the app and starts it again (a new WebDriver session), as a user reopening it would. The app reopens on
+ * the page it was left on; `start` and `restart` go to Machines unless called with `{ keepPage: true }`.
  *
  * The app sees no QEMU (VMDECK_QEMU_DIR points at an empty folder) unless a spec asks with
  * `useApp({ qemu: true, env })`: with QEMU, VMDeck adds its "This computer" account on first start, which
@@ -56,7 +57,7 @@ export function useApp({ qemu = false, env = {} } = {}) {
     browser: undefined,
     driver: undefined,
     port: undefined,
-    async start() {
+    async start({ keepPage = false } = {}) {
       // tauri-driver listens before WebKitWebDriver behind it does: the first session may be refused.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -69,6 +70,8 @@ export function useApp({ qemu = false, env = {} } = {}) {
             connectionRetryCount: 0,
             capabilities: { 'tauri:options': { application } },
           });
+          // The app reopens on the page it was left on; every spec starts from Machines unless it asks.
+          if (!keepPage) await app.browser.$('[data-testid="nav-machines"]').then((nav) => nav.click()).catch(() => {});
           return;
         } catch (error) {
           if (attempt >= 5) throw error;
@@ -77,9 +80,9 @@ export function useApp({ qemu = false, env = {} } = {}) {
         }
       }
     },
-    async restart() {
+    async restart(options) {
       await app.browser.deleteSession();
-      await app.start();
+      await app.start(options);
     },
   };
 

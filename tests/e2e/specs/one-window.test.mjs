@@ -1,5 +1,5 @@
 // One window: a second launch of VMDeck hands over to the running one and exits (the first stays, with its
-// one window); the window opens again as large as it was left.
+// one window); the window opens again as large as it was left, on the page it was left on.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { application, e2e, heading, useApp } from '../harness.mjs';
@@ -33,4 +33,12 @@ e2e(app, 'the window comes back as large as it was left', async () => {
   // The specs after this one expect the window as it was.
   await app.browser.setWindowSize(original.width, original.height);
   await new Promise((r) => setTimeout(r, 1500));
+});
+
+e2e(app, 'the app opens again on the page it was left on', async () => {
+  await (await app.browser.$('[data-testid="nav-settings"]')).click();
+  assert.equal(await heading(app.browser), 'Settings');
+  await app.restart({ keepPage: true });
+  assert.equal(await heading(app.browser), 'Settings');
+  assert.equal(await (await app.browser.$('[data-testid="nav-settings"]')).getAttribute('aria-current'), 'page');
 });
