@@ -1,7 +1,7 @@
 // The installed package, driven in its real window (run by .ci/package-test, never by the main suite): the
 // binary apt put in /usr/bin starts, shows its package's version and uses the keychain; then its updater
-// meets a local update server. A tampered download is refused and nothing changes; the signed newer build
-// is verified, installed by dpkg and is the version that runs after the restart.
+// meets a local update server. A tampered download, a foreign signature and a replayed older build are
+// refused and nothing changes; the signed newer build is verified, installed by dpkg and runs after the restart.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -80,17 +80,26 @@ e2e(app, 'the installed app keeps a secret in the keychain', async (browser) => 
   assert.equal(stored.stdout.trim(), readFileSync(keyFile, 'utf8').trim());
 });
 
-e2e(app, 'a tampered update is refused and the installed version is untouched', async (browser) => {
-  mode = 'tampered';
-  await checkAndInstall(browser);
-  const alert = await browser.$('[data-testid="updates"] [role="alert"]');
-  await alert.waitForDisplayed({ timeout: 60_000 });
-  await snapshot(browser, 'update-tampered-refused');
-  assert.equal(await alert.getAttribute('data-code'), 'update_rejected');
-  assert.match(await alert.getText(), /failed its signature check.*this version keeps running/s);
-  assert.ok(served.includes('tampered:latest.json'), `served: ${served}`);
-  assert.equal(installedVersion(), VMDECK_OLD_VERSION);
-});
+// Each is refused for its own reason, as the updater words it (tauri-plugin-updater, minisign-verify).
+const refusals = {
+  tampered: ['a tampered download', /signature verification failed/],
+  foreign: ['a build signed by a key the app does not trust', /created with a different key/],
+  replayed: ['an older signed build announced as the newer version', /signed for version \S+ but the update endpoint announced version/],
+};
+for (const [refused, [what, cause]] of Object.entries(refusals)) {
+  e2e(app, `${what} is refused and the installed version is untouched`, async (browser) => {
+    mode = refused;
+    await checkAndInstall(browser);
+    const alert = await browser.$('[data-testid="updates"] [role="alert"]');
+    await alert.waitForDisplayed({ timeout: 60_000 });
+    await snapshot(browser, `update-${refused}-refused`);
+    assert.equal(await alert.getAttribute('data-code'), 'update_rejected');
+    assert.match(await alert.getText(), /failed its signature check.*this version keeps running/s);
+    assert.match(await (await browser.$('[data-testid="update-cause"]')).getText(), cause);
+    assert.ok(served.includes(`${refused}:latest.json`), `served: ${served}`);
+    assert.equal(installedVersion(), VMDECK_OLD_VERSION);
+  });
+}
 
 e2e(app, 'a signed update is verified, installed, and runs after the restart', async (browser) => {
   mode = 'good';

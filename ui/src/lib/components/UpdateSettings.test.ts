@@ -56,7 +56,7 @@ describe('UpdateSettings', () => {
         throw {
           code: 'update_rejected',
           message: 'The downloaded update failed its signature check and was refused. Nothing was installed; this version keeps running.',
-          details: null,
+          details: { cause: 'The signature was created with a different key than the one provided' },
         };
       }),
     });
@@ -66,6 +66,7 @@ describe('UpdateSettings', () => {
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveAttribute('data-code', 'update_rejected');
     expect(alert).toHaveTextContent('this version keeps running');
+    expect(screen.getByTestId('update-cause')).toHaveTextContent('The updater said: The signature was created with a different key');
     expect(screen.getByRole('button', { name: 'Check for updates' })).toBeEnabled();
   });
 
