@@ -1,7 +1,7 @@
 // Starts tauri-driver in front of WebKitWebDriver, opens a WebDriver session on the built app and
 // saves a screenshot of the window for every failing test under test-output/e2e/. Also starts the
 // fake cloud (tests/fakes) for specs that need backends.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -82,6 +82,7 @@ export function useApp({ qemu = false, env = {} } = {}) {
     },
     async restart(options) {
       await app.browser.deleteSession();
+      await appGone();
       await app.start(options);
     },
   };
@@ -107,10 +108,27 @@ export function useApp({ qemu = false, env = {} } = {}) {
 
   after(async () => {
     await app.browser?.deleteSession().catch(() => {});
+    await appGone();
     app.driver?.kill();
   });
 
   return app;
+}
+
+/**
+ * Waits until no copy of the app runs any more, and kills one that outlives its WebDriver session (seen once
+ * on a loaded CI machine). With one instance per user (tauri-plugin-single-instance), a leftover would take
+ * the next launch's place: the next session would wait for a window that never opens.
+ */
+async function appGone(timeoutMs = 10_000) {
+  const alive = () => spawnSync('pgrep', ['-f', '-x', application]).status === 0;
+  const end = Date.now() + timeoutMs;
+  while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) {
+    console.error(`the app outlived its WebDriver session by ${timeoutMs} ms; killing it`);
+    spawnSync('pkill', ['-KILL', '-f', '-x', application]);
+    await new Promise((r) => setTimeout(r, 300));
+  }
 }
 
 /**
