@@ -58,4 +58,5 @@
     "update_check",
     "update_install",
     "app_restart",
+    "app_first_screen",
 ]

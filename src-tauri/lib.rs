@@ -18,7 +18,9 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 pub fn run() {
     // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
     vmdeck_engine::fsutil::private_by_default();
+    let started = commands::app::StartedAt(std::time::Instant::now());
     tauri::Builder::default()
+        .manage(started)
         // First: a second launch hands over to the running app, which comes to the front, and exits.
         .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -88,11 +90,14 @@ pub fn run() {
             ));
             commands::machines::spawn_fleet_watch(app.handle().clone());
             save_window_state_as_it_changes(app.handle());
+            let after = app.state::<commands::app::StartedAt>().0.elapsed();
+            tracing::info!(ms = after.as_millis() as u64, "set-up done");
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             commands::app::app_info,
             commands::app::app_notices,
+            commands::app::app_first_screen,
             commands::accounts::accounts_list,
             commands::accounts::cloudvm_read_server_files,
             commands::accounts::account_add,

@@ -126,6 +126,8 @@ export interface Backend {
   updateInstall(onProgress: (progress: UpdateProgress) => void): Promise<void>;
   /** Restarts the app (the installed update runs then). */
   appRestart(): Promise<void>;
+  /** The first screen is painted (logged with the start-up time; `.ci/bench-start` waits for it). */
+  firstScreen(): Promise<void>;
 }
 
 export interface SshOpenRequest {
@@ -244,4 +246,5 @@ export const tauriBackend: Backend = {
     return call<void>('update_install', { onProgress: channel });
   },
   appRestart: () => call<void>('app_restart'),
+  firstScreen: () => call<void>('app_first_screen', { pageMs: performance.now() }),
 };

@@ -65,6 +65,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     updateCheck: vi.fn(async () => null),
     updateInstall: unexpected('updateInstall'),
     appRestart: unexpected('appRestart'),
+    firstScreen: vi.fn(async () => {}),
   };
   return { ...base, ...overrides };
 }
