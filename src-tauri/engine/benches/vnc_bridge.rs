@@ -242,6 +242,10 @@ async fn main() {
                 "VMDeck / websockify throughput: {:.2}× (goal ≥ 1)",
                 vmdeck.mb_per_s / websockify.mb_per_s
             );
+            println!(
+                "VMDeck / websockify 1×1 update p50: {:.2}× (goal ≤ 1; both on x11vnc without naps, see vnc_server.rs)",
+                vmdeck.p50_us / websockify.p50_us
+            );
             let _ = child.kill();
         }
         Err(_) => println!("websockify: not measured (set WEBSOCKIFY, as .ci/bench-vnc does)"),

@@ -69,6 +69,9 @@ impl VncServer {
         let x11vnc = Command::new("x11vnc")
             .args(["-display", &format!(":{display}"), "-rfbport", &port.to_string(), "-listen", "127.0.0.1"])
             .args(["-passwd", PASSWORD, "-forever", "-shared", "-quiet", "-nopw", "-noxdamage"])
+            // No naps: x11vnc otherwise sleeps longer and longer while the screen is still, and a request
+            // that arrives in a nap waits ~60 ms, whoever sent it (benchmarks saw it move between clients).
+            .args(["-nonap", "-defer", "0", "-wait", "5"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
