@@ -53,10 +53,12 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
     return { rows: Number(match[1]), cols: Number(match[2]) };
   };
   const before = await size('S1');
+  // Typed straight after the font change, as a user would: the PTY must know its new size by then.
   for (let i = 0; i < 4; i++) await (await browser.$('button[aria-label="Larger text"]')).click();
-  await browser.pause(600);
   const after = await size('S2');
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+  // The command typed after the font change is echoed whole (it once showed as `echo S2-$(stty ze |  ' ' x)`).
+  assert.ok((await terminalText(browser)).includes("echo S2-$(stty size | tr ' ' x)"), await terminalText(browser));
   await snapshot(browser, 'ssh-terminal');
 
   // Find in the output: a line that is there is found, one that is not says so.
