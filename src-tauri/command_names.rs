@@ -59,4 +59,5 @@
     "update_install",
     "app_restart",
     "app_first_screen",
+    "machines_cached",
 ]

@@ -113,6 +113,7 @@ pub fn run() {
             commands::machines::account_catalog,
             commands::machines::account_capabilities,
             commands::machines::machines_watch,
+            commands::machines::machines_cached,
             commands::machines::machine_power,
             commands::machines::machine_delete,
             commands::machines::machine_public_ip,

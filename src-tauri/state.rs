@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
-use vmdeck_engine::fleet::{CatalogCache, FleetWatch, Pacing};
+use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
@@ -29,6 +29,8 @@ pub struct AppState {
     pub catalogs: CatalogCache,
     /// Lists the fleet while the Machines view is open; its loop runs on Tauri's runtime (see lib.rs).
     pub fleet_watch: FleetWatch,
+    /// The last known VMs of every account, shown at once on start and offline.
+    pub fleet_cache: Arc<FleetCache>,
     pub vault: Arc<VaultService>,
     pub templates: Arc<Templates>,
     pub stored_keys: Arc<StoredKeys>,
@@ -61,12 +63,14 @@ impl AppState {
         log_guard: LogGuard,
     ) -> Self {
         let SavedLists { templates, stored_keys, ssh_targets } = saved;
+        let fleet_cache = Arc::new(FleetCache::new(dirs.data_dir.join("fleet-cache.json")));
         Self {
             dirs,
             keychain,
             accounts,
             catalogs: CatalogCache::new(CATALOG_TTL),
             fleet_watch: FleetWatch::new(Pacing::default()),
+            fleet_cache,
             vault,
             templates,
             stored_keys,

@@ -60,7 +60,25 @@ async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
     .await?;
     let mut listings = fleet::list_all_priced(&ready, &state.catalogs).await;
     listings.extend(failed);
+    // Kept for the next start (and for offline); a cache that cannot be written costs only that.
+    let (cache, kept) = (state.fleet_cache.clone(), listings.clone());
+    tokio::task::spawn_blocking(move || {
+        if let Err(err) = cache.remember(&kept) {
+            tracing::warn!(code = ?err.code, "could not keep the fleet listing: {}", err.message);
+        }
+    });
     Ok(listings)
+}
+
+/// The last known VMs of every account (no raw records), to show at once while the live listing runs.
+#[tauri::command]
+pub async fn machines_cached(state: State<'_, AppState>) -> Result<Vec<AccountListing>, AppError> {
+    let cache = state.fleet_cache.clone();
+    on_accounts(&state, move |accounts| {
+        // Only the settings file: no keychain on the start path.
+        Ok(cache.load(&accounts.saved_ids()?))
+    })
+    .await
 }
 
 #[tauri::command]

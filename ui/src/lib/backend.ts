@@ -62,6 +62,8 @@ export interface Backend {
    * otherwise) and any failure to list; resolves to the function that unsubscribes.
    */
   watchMachines(onListing: (listings: AccountListing[]) => void, onError: (error: BackendError) => void): Promise<() => void>;
+  /** The VMs of every account as last listed (kept on disk, no raw records), shown until the live listing. */
+  cachedMachines(): Promise<AccountListing[]>;
   powerMachine(accountId: string, vmId: string, action: PowerAction): Promise<void>;
   deleteMachine(accountId: string, vmId: string): Promise<void>;
   getMachine(accountId: string, vmId: string): Promise<Vm>;
@@ -193,6 +195,7 @@ export const tauriBackend: Backend = {
       call<void>('machines_watch', { on: false }).catch(() => {});
     };
   },
+  cachedMachines: () => call<AccountListing[]>('machines_cached'),
   powerMachine: (accountId, vmId, action) => call<void>('machine_power', { accountId, vmId, action }),
   deleteMachine: (accountId, vmId) => call<void>('machine_delete', { accountId, vmId }),
   getMachine: (accountId, vmId) => call<Vm>('machine_get', { accountId, vmId }),

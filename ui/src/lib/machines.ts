@@ -16,6 +16,23 @@ export type RowPopup = 'menu' | 'confirm' | null;
 export interface KeptListing extends AccountListing {
   /** When the account was last listed without an error (ms since the epoch), if ever. */
   lastOkMs: number | null;
+  /** From the copy kept on disk at the last run: shown until the live listing arrives. */
+  cached?: boolean;
+}
+
+/** The listings kept at the last run, shown as stale until the live ones arrive. */
+export function fromCache(cached: AccountListing[]): KeptListing[] {
+  return cached.map((listing) => ({ ...listing, lastOkMs: listing.fetched_at_ms, cached: true }));
+}
+
+/** "just now", "5 min ago", "3 h ago", "2 days ago": how old a listing is. */
+export function listedAgo(ms: number, now = Date.now()): string {
+  const minutes = Math.floor((now - ms) / 60000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 60) return `${minutes} min ago`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h ago`;
+  return `${Math.floor(hours / 24)} days ago`;
 }
 
 export function keepListings(previous: KeptListing[], next: AccountListing[]): KeptListing[] {
@@ -28,7 +45,12 @@ export function keepListings(previous: KeptListing[], next: AccountListing[]): K
 
 export function rowsOf(listings: AccountListing[], accounts: AccountView[]): Row[] {
   return listings.flatMap((l) =>
-    l.vms.map((vm) => ({ vm, accountId: l.account_id, account: accounts.find((a) => a.id === l.account_id), stale: l.error != null })),
+    l.vms.map((vm) => ({
+      vm,
+      accountId: l.account_id,
+      account: accounts.find((a) => a.id === l.account_id),
+      stale: l.error != null || (l as KeptListing).cached === true,
+    })),
   );
 }
 

@@ -114,6 +114,50 @@ describe('Machines kept live by the Rust side', () => {
   });
 });
 
+describe('Machines from the last run', () => {
+  it('shows the kept VMs at once, dimmed and with their age, until the live listing replaces them', async () => {
+    let push: (listings: AccountListing[]) => void = () => {};
+    const twoHoursAgo = Date.now() - 2 * 3600_000 - 60_000;
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      cachedMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: twoHoursAgo }]),
+      watchMachines: vi.fn(async (onListing) => {
+        push = onListing;
+        return () => {};
+      }),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    const row = await screen.findByTestId('vm-row');
+    expect(row).toHaveClass('stale');
+    expect(screen.getByTestId('fleet-cached')).toHaveTextContent('Showing the VMs as last listed, 2 h ago; refreshing');
+    await vi.waitFor(() => expect(backend.watchMachines).toHaveBeenCalledTimes(1));
+    push([{ account_id: 'a1', vms: [vm('1', 'stopped')], error: null, fetched_at_ms: Date.now() }]);
+    await vi.waitFor(() => expect(screen.getByTestId('vm-row')).toHaveAttribute('data-state', 'stopped'));
+    expect(screen.getByTestId('vm-row')).not.toHaveClass('stale');
+    expect(screen.queryByTestId('fleet-cached')).toBeNull();
+  });
+
+  it('offline, keeps the inventory and says so', async () => {
+    let push: (listings: AccountListing[]) => void = () => {};
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      cachedMachines: vi.fn(async () => [{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: Date.now() - 3 * 86400_000 }]),
+      watchMachines: vi.fn(async (onListing) => {
+        push = onListing;
+        return () => {};
+      }),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    await screen.findByTestId('fleet-cached');
+    await vi.waitFor(() => expect(backend.watchMachines).toHaveBeenCalledTimes(1));
+    const unreachable = { code: 'unreachable' as const, message: 'Could not reach Lunanode.', details: null };
+    push([{ account_id: 'a1', vms: [], error: unreachable, fetched_at_ms: Date.now() }]);
+    expect(await screen.findByTestId('fleet-offline')).toHaveTextContent('Offline: no account could be reached. The VMs below are as last listed, 3 days ago.');
+    expect(screen.getByTestId('vm-row')).toHaveTextContent('vm-1');
+    expect(screen.getByTestId('vm-row')).toHaveClass('stale');
+  });
+});
+
 const ssh22: SecurityRule = { direction: 'ingress', protocol: 'tcp', ethertype: 'v4', cidr: '203.0.113.7/32', port_min: 22, port_max: 22 };
 
 describe('Machines at scale and in bulk', () => {

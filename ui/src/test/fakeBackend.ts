@@ -23,6 +23,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     importAccounts: unexpected('importAccounts'),
     previewImport: unexpected('previewImport'),
     watchMachines: delivering([]),
+    cachedMachines: vi.fn(async () => []),
     powerMachine: unexpected('powerMachine'),
     deleteMachine: unexpected('deleteMachine'),
     getMachine: unexpected('getMachine'),

@@ -138,6 +138,11 @@ impl AccountService {
         Ok(pending.len())
     }
 
+    /// The ids of the saved accounts, from the settings file alone (no keychain call).
+    pub fn saved_ids(&self) -> Result<Vec<String>> {
+        Ok(self.store.load()?.into_iter().filter(|a| a.journal == Journal::Saved).map(|a| a.id).collect())
+    }
+
     pub fn list(&self) -> Result<Vec<AccountView>> {
         let accounts = self.store.load()?;
         Ok(accounts

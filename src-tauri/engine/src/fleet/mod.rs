@@ -1,7 +1,9 @@
 //! Every VM of every account: listed concurrently, one account's failure shown beside the others' VMs.
 
+mod cache;
 mod watch;
 
+pub use cache::FleetCache;
 pub use watch::{FleetWatch, Pacing};
 
 use crate::error::AppError;

@@ -1,0 +1,180 @@
+//! The last known VMs of every account, kept on disk so the Machines page shows the fleet at once on start
+//! (and offline), marked with its age, before the live listing arrives.
+//!
+//! Only what the table needs is kept: the provider's raw record (`extra`) is dropped, since it is the one
+//! part of a VM whose content VMDeck does not choose. Nothing here is a secret; the file is still private
+//! (0600) and written atomically. A cache that cannot be read is ignored and rewritten: it holds nothing
+//! the user saved.
+
+use super::AccountListing;
+use crate::error::Result;
+use crate::fsutil;
+use crate::model::Vm;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Kept {
+    account_id: String,
+    vms: Vec<Vm>,
+    fetched_at_ms: u64,
+}
+
+pub struct FleetCache {
+    path: PathBuf,
+    // One writer at a time: listings can finish close together.
+    lock: Mutex<()>,
+}
+
+impl FleetCache {
+    pub fn new(path: PathBuf) -> Self {
+        Self { path, lock: Mutex::new(()) }
+    }
+
+    fn read(&self) -> Vec<Kept> {
+        let Ok(bytes) = std::fs::read(&self.path) else { return Vec::new() };
+        serde_json::from_slice(&bytes).unwrap_or_else(|err| {
+            tracing::warn!("ignoring the fleet cache {}: {err}", self.path.display());
+            Vec::new()
+        })
+    }
+
+    /// The last successful listing of each of `accounts` (in that order), as listings without errors.
+    pub fn load(&self, accounts: &[String]) -> Vec<AccountListing> {
+        let kept = self.read();
+        accounts
+            .iter()
+            .filter_map(|id| kept.iter().find(|k| &k.account_id == id))
+            .map(|k| AccountListing {
+                account_id: k.account_id.clone(),
+                vms: k.vms.clone(),
+                error: None,
+                fetched_at_ms: k.fetched_at_ms,
+            })
+            .collect()
+    }
+
+    /// Keeps a fresh listing of the whole fleet: an account listed now replaces its entry, one that failed
+    /// keeps its last good one, and an account that is not in `listings` (removed) is forgotten.
+    pub fn remember(&self, listings: &[AccountListing]) -> Result<()> {
+        let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let before = self.read();
+        let next: Vec<Kept> = listings
+            .iter()
+            .filter_map(|listing| {
+                if listing.error.is_none() {
+                    let vms = listing
+                        .vms
+                        .iter()
+                        .cloned()
+                        .map(|vm| Vm { extra: serde_json::Value::Null, ..vm })
+                        .collect();
+                    Some(Kept {
+                        account_id: listing.account_id.clone(),
+                        vms,
+                        fetched_at_ms: listing.fetched_at_ms,
+                    })
+                } else {
+                    before.iter().find(|k| k.account_id == listing.account_id).cloned()
+                }
+            })
+            .collect();
+        if next == before {
+            return Ok(());
+        }
+        let bytes = serde_json::to_vec(&next).map_err(|err| crate::AppError::internal(err.to_string()))?;
+        fsutil::write_private(&self.path, &bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{AppError, ErrorCode};
+    use crate::model::{ProviderKind, VmState};
+
+    fn vm(id: &str) -> Vm {
+        Vm {
+            id: id.into(),
+            name: format!("vm-{id}"),
+            provider: ProviderKind::Lunanode,
+            state: VmState::Running,
+            raw_state: "active".into(),
+            addresses: Vec::new(),
+            region: Some("toronto".into()),
+            image: None,
+            flavor: None,
+            created: None,
+            labels: Vec::new(),
+            security_rules: Vec::new(),
+            ssh_port: Some(22),
+            extra: serde_json::json!({ "login_details": "whatever the provider put here" }),
+        }
+    }
+
+    fn listed(account: &str, vms: Vec<Vm>, at: u64) -> AccountListing {
+        AccountListing { account_id: account.into(), vms, error: None, fetched_at_ms: at }
+    }
+
+    fn failed(account: &str) -> AccountListing {
+        AccountListing {
+            account_id: account.into(),
+            vms: Vec::new(),
+            error: Some(AppError::new(ErrorCode::Unreachable, "offline")),
+            fetched_at_ms: 99,
+        }
+    }
+
+    #[test]
+    fn the_last_good_listing_survives_a_failed_one_and_a_removed_account_is_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = FleetCache::new(dir.path().join("fleet-cache.json"));
+        cache.remember(&[listed("a", vec![vm("1")], 10), listed("b", vec![vm("2")], 11)]).unwrap();
+        // Offline: a failed, b removed.
+        cache.remember(&[failed("a")]).unwrap();
+        let again = FleetCache::new(dir.path().join("fleet-cache.json"));
+        let loaded = again.load(&["a".into(), "b".into()]);
+        assert_eq!(loaded.len(), 1);
+        assert_eq!(loaded[0].account_id, "a");
+        assert_eq!(loaded[0].fetched_at_ms, 10, "the age of the last good listing, not of the failure");
+        assert_eq!(loaded[0].vms[0].name, "vm-1");
+        assert!(loaded[0].error.is_none());
+    }
+
+    #[test]
+    fn the_raw_record_is_not_kept_and_the_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fleet-cache.json");
+        let cache = FleetCache::new(path.clone());
+        cache.remember(&[listed("a", vec![vm("1")], 10)]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("login_details"), "{text}");
+        assert_eq!(cache.load(&["a".into()])[0].vms[0].extra, serde_json::Value::Null);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn a_broken_cache_is_ignored_and_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fleet-cache.json");
+        std::fs::write(&path, b"{ not json").unwrap();
+        let cache = FleetCache::new(path.clone());
+        assert!(cache.load(&["a".into()]).is_empty());
+        cache.remember(&[listed("a", vec![vm("1")], 10)]).unwrap();
+        assert_eq!(cache.load(&["a".into()]).len(), 1);
+    }
+
+    #[test]
+    fn accounts_come_back_in_the_order_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = FleetCache::new(dir.path().join("c.json"));
+        cache.remember(&[listed("a", vec![], 1), listed("b", vec![], 2)]).unwrap();
+        let ids: Vec<_> = cache.load(&["b".into(), "a".into()]).into_iter().map(|l| l.account_id).collect();
+        assert_eq!(ids, ["b", "a"]);
+    }
+}
