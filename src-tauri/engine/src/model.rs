@@ -203,6 +203,29 @@ pub struct Vm {
     pub extra: serde_json::Value,
 }
 
+#[cfg(test)]
+impl Vm {
+    /// A running Lunanode VM with nothing else set, for a test to adjust with `..Vm::for_tests(id, name)`.
+    pub(crate) fn for_tests(id: &str, name: &str) -> Vm {
+        Vm {
+            id: id.into(),
+            name: name.into(),
+            provider: ProviderKind::Lunanode,
+            state: VmState::Running,
+            raw_state: String::new(),
+            addresses: Vec::new(),
+            region: None,
+            image: None,
+            flavor: None,
+            created: None,
+            labels: Vec::new(),
+            security_rules: Vec::new(),
+            ssh_port: Some(22),
+            extra: serde_json::Value::Null,
+        }
+    }
+}
+
 impl Vm {
     pub fn public_address(&self) -> Option<&Address> {
         self.addresses

@@ -92,25 +92,10 @@ impl FleetCache {
 mod tests {
     use super::*;
     use crate::error::{AppError, ErrorCode};
-    use crate::model::{ProviderKind, VmState};
 
     fn vm(id: &str) -> Vm {
-        Vm {
-            id: id.into(),
-            name: format!("vm-{id}"),
-            provider: ProviderKind::Lunanode,
-            state: VmState::Running,
-            raw_state: "active".into(),
-            addresses: Vec::new(),
-            region: Some("toronto".into()),
-            image: None,
-            flavor: None,
-            created: None,
-            labels: Vec::new(),
-            security_rules: Vec::new(),
-            ssh_port: Some(22),
-            extra: serde_json::json!({ "login_details": "whatever the provider put here" }),
-        }
+        let extra = serde_json::json!({ "login_details": "whatever the provider put here" });
+        Vm { extra, ..Vm::for_tests(id, &format!("vm-{id}")) }
     }
 
     fn listed(account: &str, vms: Vec<Vm>, at: u64) -> AccountListing {

@@ -44,25 +44,10 @@ pub fn target_allowed(
 
 #[cfg(test)]
 mod target_tests {
-    use crate::model::{Address, ConsoleTarget, ProviderKind, Vm, VmState};
+    use crate::model::{Address, ConsoleTarget, Vm};
 
     fn vm(ips: &[&str]) -> Vm {
-        Vm {
-            id: "v".into(),
-            name: "web".into(),
-            provider: ProviderKind::Lunanode,
-            state: VmState::Running,
-            raw_state: String::new(),
-            addresses: ips.iter().map(|ip| Address::new(ip, true)).collect(),
-            region: None,
-            image: None,
-            flavor: None,
-            created: None,
-            labels: Vec::new(),
-            security_rules: Vec::new(),
-            ssh_port: Some(22),
-            extra: serde_json::Value::Null,
-        }
+        Vm { addresses: ips.iter().map(|ip| Address::new(ip, true)).collect(), ..Vm::for_tests("v", "web") }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The pacing in paused tokio time: when the watch lists, and when it does not.
 
 use super::*;
-use crate::model::{ProviderKind, Vm, VmState};
+use crate::model::{Vm, VmState};
 use std::sync::atomic::AtomicBool;
 
 const PACING: Pacing = Pacing {
@@ -11,22 +11,7 @@ const PACING: Pacing = Pacing {
 };
 
 fn listing(state: VmState) -> Vec<AccountListing> {
-    let vm = Vm {
-        id: "1".into(),
-        name: "web".into(),
-        provider: ProviderKind::Lunanode,
-        state,
-        raw_state: format!("{state:?}"),
-        addresses: Vec::new(),
-        region: None,
-        image: None,
-        flavor: None,
-        created: None,
-        labels: Vec::new(),
-        security_rules: Vec::new(),
-        ssh_port: Some(22),
-        extra: serde_json::Value::Null,
-    };
+    let vm = Vm { state, raw_state: format!("{state:?}"), ..Vm::for_tests("1", "web") };
     vec![AccountListing { account_id: "a".into(), vms: vec![vm], error: None, fetched_at_ms: 0 }]
 }
 
