@@ -23,13 +23,14 @@ struct Kept {
 
 pub struct FleetCache {
     path: PathBuf,
-    // One writer at a time: listings can finish close together.
-    lock: Mutex<()>,
+    // What the file holds since this process last read or wrote it, so a listing every few seconds does not
+    // read the file again; the lock also keeps writers one at a time (listings can finish close together).
+    written: Mutex<Option<Vec<Kept>>>,
 }
 
 impl FleetCache {
     pub fn new(path: PathBuf) -> Self {
-        Self { path, lock: Mutex::new(()) }
+        Self { path, written: Mutex::new(None) }
     }
 
     fn read(&self) -> Vec<Kept> {
@@ -58,8 +59,8 @@ impl FleetCache {
     /// Keeps a fresh listing of the whole fleet: an account listed now replaces its entry, one that failed
     /// keeps its last good one, and an account that is not in `listings` (removed) is forgotten.
     pub fn remember(&self, listings: &[AccountListing]) -> Result<()> {
-        let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let before = self.read();
+        let mut written = self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let before = written.take().unwrap_or_else(|| self.read());
         let next: Vec<Kept> = listings
             .iter()
             .filter_map(|listing| {
@@ -81,10 +82,13 @@ impl FleetCache {
             })
             .collect();
         if next == before {
+            *written = Some(before);
             return Ok(());
         }
         let bytes = serde_json::to_vec(&next).map_err(|err| crate::AppError::internal(err.to_string()))?;
-        fsutil::write_private(&self.path, &bytes)
+        fsutil::write_private(&self.path, &bytes)?;
+        *written = Some(next);
+        Ok(())
     }
 }
 
