@@ -1,6 +1,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import { tauriBackend } from './lib/backend';
+import { askFirstScreen, settledWithin } from './lib/firstScreen';
+import { pageAtStart } from './lib/navigation';
 import './app.css';
 
-mount(App, { target: document.getElementById('app')!, props: { backend: tauriBackend } });
+// Machines is painted once, with the accounts and the last known fleet in it (lib/firstScreen.ts).
+const firstScreen = pageAtStart() === 'machines' ? askFirstScreen(tauriBackend) : undefined;
+(firstScreen ? settledWithin(firstScreen, 300) : Promise.resolve()).then(() =>
+  mount(App, { target: document.getElementById('app')!, props: { backend: tauriBackend, firstScreen } }),
+);

@@ -6,3 +6,15 @@ export const pages: { id: Page; label: string; icon: string }[] = [
   { id: 'consoles', label: 'Consoles', icon: '▸' },
   { id: 'settings', label: 'Settings', icon: '⚙' },
 ];
+
+// The page the user left the app on comes back with the window.
+const LAST_PAGE = 'vmdeck.lastPage';
+
+export function pageAtStart(): Page {
+  const saved = localStorage.getItem(LAST_PAGE);
+  return pages.some((p) => p.id === saved) ? (saved as Page) : 'machines';
+}
+
+export function rememberPage(page: Page) {
+  localStorage.setItem(LAST_PAGE, page);
+}
