@@ -18,6 +18,7 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 pub fn run() {
     // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
     vmdeck_engine::fsutil::private_by_default();
+    vmdeck_engine::process::limit_malloc_arenas();
     let started = commands::app::StartedAt(std::time::Instant::now());
     tauri::Builder::default()
         .manage(started)

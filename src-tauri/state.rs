@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
-use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing};
+use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing, SentListings};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
@@ -16,6 +16,19 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 
 /// Catalogs change rarely; the wizard offers a manual refresh.
 pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// How often the fleet is listed. `VMDECK_BENCH_FLEET_EVERY_MS` lists at that pace whether or not anything
+/// changes: `.ci/bench-memory` compresses hours of refreshes into minutes with it.
+fn fleet_pacing() -> Pacing {
+    let every = std::env::var("VMDECK_BENCH_FLEET_EVERY_MS").ok().and_then(|ms| ms.parse().ok());
+    match every {
+        Some(ms) if ms > 0 => {
+            let every = std::time::Duration::from_millis(ms);
+            Pacing { fast: every, slow: every, ..Pacing::default() }
+        }
+        _ => Pacing::default(),
+    }
+}
 
 /// A raw VNC console: its bridge (which closes with it).
 pub struct VncConsole {
@@ -31,6 +44,8 @@ pub struct AppState {
     pub fleet_watch: FleetWatch,
     /// The last known VMs of every account, shown at once on start and offline.
     pub fleet_cache: Arc<FleetCache>,
+    /// What the UI was last sent of each account's VMs (an unchanged account goes out without them).
+    pub fleet_sent: Mutex<SentListings>,
     pub vault: Arc<VaultService>,
     pub templates: Arc<Templates>,
     pub stored_keys: Arc<StoredKeys>,
@@ -69,8 +84,9 @@ impl AppState {
             keychain,
             accounts,
             catalogs: CatalogCache::new(CATALOG_TTL),
-            fleet_watch: FleetWatch::new(Pacing::default()),
+            fleet_watch: FleetWatch::new(fleet_pacing()),
             fleet_cache,
+            fleet_sent: Mutex::new(SentListings::default()),
             vault,
             templates,
             stored_keys,

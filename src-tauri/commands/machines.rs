@@ -13,6 +13,10 @@ use vmdeck_engine::AppError;
 /// sends each listing as a `fleet-listing` event (a failure as `fleet-error`).
 #[tauri::command]
 pub fn machines_watch(state: State<'_, AppState>, on: bool) {
+    if on {
+        // A page that starts watching has no VMs yet: the next listing goes to it whole.
+        state.fleet_sent.lock().unwrap_or_else(|p| p.into_inner()).forget();
+    }
     state.fleet_watch.set_watching(on);
 }
 
@@ -27,7 +31,11 @@ pub fn spawn_fleet_watch(app: tauri::AppHandle) {
         };
         let publish = |listing: Result<Vec<AccountListing>, AppError>| {
             let sent = match listing {
-                Ok(listings) => app.emit_to("main", "fleet-listing", listings),
+                Ok(listings) => {
+                    let state = app.state::<AppState>();
+                    let thinned = state.fleet_sent.lock().unwrap_or_else(|p| p.into_inner()).thin(listings);
+                    app.emit_to("main", "fleet-listing", thinned)
+                }
                 Err(error) => app.emit_to("main", "fleet-error", error),
             };
             if let Err(err) = sent {
@@ -52,6 +60,7 @@ async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
                     vms: Vec::new(),
                     error: Some(error),
                     fetched_at_ms: 0,
+                    unchanged: None,
                 }),
             }
         }

@@ -13,7 +13,7 @@ import { remote } from 'webdriverio';
 export const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const outputDir = path.join(repo, 'test-output', 'e2e');
 export const application = process.env.VMDECK_APP ?? path.join(repo, 'target', 'debug', 'vmdeck');
-const fakeCloudBinary = path.join(repo, 'target', 'debug', 'fake-cloud');
+const fakeCloudBinary = process.env.VMDECK_FAKE_CLOUD ?? path.join(repo, 'target', 'debug', 'fake-cloud');
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -52,8 +52,9 @@ async function waitForPort(port, child, timeoutMs = 20_000) {
  * `useApp({ qemu: true, env })`: with QEMU, VMDeck adds its "This computer" account on first start, which
  * the specs of the cloud backends do not expect.
  */
-export function useApp({ qemu = false, env = {} } = {}) {
+export function useApp({ qemu = false, env = {}, binary = application, args = [] } = {}) {
   const app = {
+    binary,
     browser: undefined,
     driver: undefined,
     port: undefined,
@@ -68,7 +69,7 @@ export function useApp({ qemu = false, env = {} } = {}) {
             // A WebDriver command that hangs fails the test after a minute instead of being retried for many.
             connectionRetryTimeout: 60_000,
             connectionRetryCount: 0,
-            capabilities: { 'tauri:options': { application } },
+            capabilities: { 'tauri:options': { application: binary, args } },
           });
           // The app reopens on the page it was left on; every spec starts from Machines unless it asks.
           if (!keepPage) await app.browser.$('[data-testid="nav-machines"]').then((nav) => nav.click()).catch(() => {});
@@ -82,7 +83,7 @@ export function useApp({ qemu = false, env = {} } = {}) {
     },
     async restart(options) {
       await app.browser.deleteSession();
-      await appGone();
+      await appGone(binary);
       await app.start(options);
     },
   };
@@ -108,7 +109,7 @@ export function useApp({ qemu = false, env = {} } = {}) {
 
   after(async () => {
     await app.browser?.deleteSession().catch(() => {});
-    await appGone();
+    await appGone(binary);
     app.driver?.kill();
   });
 
@@ -120,13 +121,13 @@ export function useApp({ qemu = false, env = {} } = {}) {
  * on a loaded CI machine). With one instance per user (tauri-plugin-single-instance), a leftover would take
  * the next launch's place: the next session would wait for a window that never opens.
  */
-async function appGone(timeoutMs = 10_000) {
-  const alive = () => spawnSync('pgrep', ['-f', '-x', application]).status === 0;
+async function appGone(binary, timeoutMs = 10_000) {
+  const alive = () => spawnSync('pgrep', ['-f', '-x', binary]).status === 0;
   const end = Date.now() + timeoutMs;
   while (alive() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
   if (alive()) {
     console.error(`the app outlived its WebDriver session by ${timeoutMs} ms; killing it`);
-    spawnSync('pkill', ['-KILL', '-f', '-x', application]);
+    spawnSync('pkill', ['-KILL', '-f', '-x', binary]);
     await new Promise((r) => setTimeout(r, 300));
   }
 }
@@ -286,8 +287,8 @@ export async function enclaiveVault(bao, fakes, login) {
  * A real VNC server on 127.0.0.1: Xvfb on a display it picks itself (-displayfd), an xmessage window to
  * look at, and x11vnc with a password.
  */
-export function useVncServer() {
-  const vnc = { port: undefined, password: 'vnc-e2e-pw', children: [] };
+export function useVncServer({ x11vncArgs = [] } = {}) {
+  const vnc = { port: undefined, password: 'vnc-e2e-pw', children: [], display: undefined };
   before(async () => {
     const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', '800x600x24', '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
     vnc.children.push(xvfb);
@@ -295,9 +296,10 @@ export function useVncServer() {
       readline.createInterface({ input: xvfb.stdout }).once('line', resolve);
       xvfb.once('exit', (code) => reject(new Error(`Xvfb exited with ${code}`)));
     })).trim();
+    vnc.display = `:${display}`;
     vnc.children.push(spawn('xmessage', ['-display', `:${display}`, '-center', 'VMDeck E2E: this is the remote screen'], { stdio: 'ignore' }));
     vnc.port = await freePort();
-    const server = spawn('x11vnc', ['-display', `:${display}`, '-rfbport', String(vnc.port), '-listen', '127.0.0.1', '-passwd', vnc.password, '-forever', '-shared', '-quiet', '-nopw', '-noxdamage'], { stdio: 'ignore' });
+    const server = spawn('x11vnc', ['-display', `:${display}`, '-rfbport', String(vnc.port), '-listen', '127.0.0.1', '-passwd', vnc.password, '-forever', '-shared', '-quiet', '-nopw', '-noxdamage', ...x11vncArgs], { stdio: 'ignore' });
     vnc.children.push(server);
     await waitForPort(vnc.port, server);
   });

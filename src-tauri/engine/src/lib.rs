@@ -13,6 +13,7 @@ pub mod keychain;
 pub mod logging;
 pub mod model;
 pub mod opener;
+pub mod process;
 pub mod providers;
 pub mod secret;
 pub mod ssh;

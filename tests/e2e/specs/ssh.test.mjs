@@ -44,6 +44,12 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   await (await browser.$('.xterm-helper-textarea')).addValue('echo hello-$((6*7))\n');
   await browser.waitUntil(async () => (await terminalText(browser)).includes('hello-42'), { timeout: 15_000, timeoutMsg: 'the command did not round-trip' });
   assert.match(await (await browser.$('[data-testid="console-status"]')).getText(), /connected/);
+  // The echo time shown is until xterm.js drew the answer, which comes after its arrival.
+  const latency = await browser.$('[data-testid="console-latency"]');
+  await browser.waitUntil(async () => (await latency.getAttribute('data-drawn-ms')) !== null, { timeout: 5_000, timeoutMsg: 'no drawn echo time' });
+  const [arrived, drawn] = [Number(await latency.getAttribute('data-echo-ms')), Number(await latency.getAttribute('data-drawn-ms'))];
+  assert.ok(arrived >= 0 && drawn >= arrived && drawn < 5_000, `arrived after ${arrived} ms, drawn after ${drawn} ms`);
+  assert.match(await latency.getText(), new RegExp(`echo ${Math.round(drawn)} ms`));
 
   // Resizing: larger text means fewer columns, and the PTY follows (stty reads the PTY's size).
   const size = async (tag) => {
@@ -57,8 +63,8 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   await browser.pause(600);
   const after = await size('S2');
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
-  // Not checked yet: after a font change xterm.js's DOM renderer can drop spaces from the echoed line in a full
-  // suite run (`echo S2-$(sttysize |tr ' ' x)`; the command itself ran whole), issue 17, open.
+  // Not checked yet: after a font change the terminal can show the echoed line with a character missing, in
+  // about one run in twenty (`echo S2-$(sty size | tr ' ' x)`; the command itself ran whole), issue 17, open.
   await snapshot(browser, 'ssh-terminal');
 
   // Find in the output: a line that is there is found, one that is not says so.

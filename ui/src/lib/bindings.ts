@@ -211,7 +211,12 @@ error: AppError | null,
 /**
  * Milliseconds since the epoch when the answer (or the error) arrived.
  */
-fetched_at_ms: number, };
+fetched_at_ms: number, 
+/**
+ * Set (with `vms` left empty) when the account's VMs are exactly those the UI was last sent:
+ * see `SentListings`.
+ */
+unchanged?: boolean, };
 
 export type CredentialSource = { "kind": "vault", path: string, } | { "kind": "provider_password" } | { "kind": "key_pair", name: string, } | { "kind": "stored_key", name: string, } | { "kind": "ask" };
 

@@ -16,11 +16,13 @@ export interface SshTab {
   reopen: ((secret?: string) => Promise<void>) | null;
   /** What a reconnect asks for again ("Password", "Passphrase"), or null when it needs nothing typed. */
   asksFor: string | null;
-  /** When the last keystroke was sent and not yet answered, and how long the last answer took. */
+  /** When the last keystroke was sent and not yet answered, and how long the last answer took to arrive. */
   inputAt: number | null;
   echoMs: number | null;
-  /** Set by the mounted terminal; output goes straight to it. */
-  sink: ((bytes: Uint8Array) => void) | null;
+  /** From that keystroke until xterm.js drew its answer: what the user sees (set by the terminal). */
+  echoDrawnMs: number | null;
+  /** Set by the mounted terminal; output goes straight to it, with when the keystroke it answers was typed. */
+  sink: ((bytes: Uint8Array, typedAt: number | null) => void) | null;
   pending: Uint8Array[];
 }
 
@@ -49,7 +51,7 @@ export const consoles = $state<{ tabs: ConsoleTab[]; active: string | null }>({ 
 
 export function addConsole(id: number, title: string): SshTab {
   const tab: SshTab = {
-    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, asksFor: null, inputAt: null, echoMs: null, sink: null, pending: [],
+    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, asksFor: null, inputAt: null, echoMs: null, echoDrawnMs: null, sink: null, pending: [],
   };
   consoles.tabs.push(tab);
   consoles.active = tab.key;
@@ -72,7 +74,7 @@ export function findConsole(id: number): SshTab | undefined {
 export function deliver(id: number, bytes: Uint8Array) {
   const tab = findConsole(id);
   if (!tab) return;
-  if (tab.sink) tab.sink(bytes);
+  if (tab.sink) tab.sink(bytes, null);
   else tab.pending.push(bytes);
 }
 

@@ -55,6 +55,15 @@ describe('machine list helpers', () => {
     const never = keepListings([], [{ account_id: 'x', vms: [], error: { code: 'auth_failed', message: 'no', details: null }, fetched_at_ms: 5 }]);
     expect(never[0]).toMatchObject({ vms: [], lastOkMs: null });
   });
+
+  it('keeps the VMs shown for an account sent as unchanged, and waits for one it has none of', () => {
+    const vm = rows[0].vm;
+    const first = keepListings([], [{ account_id: 'h', vms: [vm], error: null, fetched_at_ms: 1000 }]);
+    const same = keepListings(first, [{ account_id: 'h', vms: [], error: null, fetched_at_ms: 4000, unchanged: true }]);
+    expect(same[0]).toMatchObject({ vms: [vm], lastOkMs: 4000, fetched_at_ms: 4000 });
+    // An account the page has nothing of is left out rather than shown empty.
+    expect(keepListings([], [{ account_id: 'h', vms: [], error: null, fetched_at_ms: 4000, unchanged: true }])).toEqual([]);
+  });
 });
 
 describe('canDo', () => {

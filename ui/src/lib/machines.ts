@@ -35,11 +35,19 @@ export function listedAgo(ms: number, now = Date.now()): string {
   return `${Math.floor(hours / 24)} days ago`;
 }
 
+/**
+ * The listing to show after `next` arrives: a failed account keeps the VMs of its last good listing, and an
+ * account the Rust side marks `unchanged` (sent without its VMs) keeps the ones shown. One the page has no VMs
+ * for yet is left out until it comes whole (the next listing after the page starts watching).
+ */
 export function keepListings(previous: KeptListing[], next: AccountListing[]): KeptListing[] {
-  return next.map((listing) => {
-    if (!listing.error) return { ...listing, lastOkMs: listing.fetched_at_ms };
+  return next.flatMap((listing) => {
     const before = previous.find((p) => p.account_id === listing.account_id);
-    return { ...listing, vms: before?.vms ?? [], lastOkMs: before?.lastOkMs ?? null };
+    if (listing.unchanged) {
+      return before ? [{ ...listing, vms: before.vms, lastOkMs: listing.fetched_at_ms }] : [];
+    }
+    if (!listing.error) return [{ ...listing, lastOkMs: listing.fetched_at_ms }];
+    return [{ ...listing, vms: before?.vms ?? [], lastOkMs: before?.lastOkMs ?? null }];
   });
 }
 

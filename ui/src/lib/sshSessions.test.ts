@@ -31,6 +31,14 @@ describe('SSH sessions in tabs', () => {
     listeners[0]({ kind: 'output', data: b64('l') });
     expect(tab.echoMs).toBeGreaterThanOrEqual(40);
     expect(tab.inputAt).toBeNull();
+    // A mounted terminal hears when the keystroke its output answers was typed, to time the drawing.
+    const sink = vi.fn();
+    tab.sink = sink;
+    tab.inputAt = performance.now() - 5;
+    const typedAt = tab.inputAt;
+    listeners[0]({ kind: 'output', data: b64('s') });
+    listeners[0]({ kind: 'output', data: b64('\r\n') });
+    expect(sink.mock.calls.map(([bytes, at]) => [new TextDecoder().decode(bytes), at])).toEqual([['s', typedAt], ['\r\n', null]]);
   });
 
   it('reconnects with the same request into the same tab and ignores the old session', async () => {

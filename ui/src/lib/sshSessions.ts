@@ -49,11 +49,12 @@ async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => Ss
     if (!tab || tab.id !== sessionId) return;
     if (event.kind === 'output') {
       const bytes = decodeBase64(event.data);
-      if (tab.inputAt !== null) {
-        tab.echoMs = Math.round(performance.now() - tab.inputAt);
+      const typedAt = tab.inputAt;
+      if (typedAt !== null) {
+        tab.echoMs = performance.now() - typedAt;
         tab.inputAt = null;
       }
-      if (tab.sink) tab.sink(bytes);
+      if (tab.sink) tab.sink(bytes, typedAt);
       else keepPending(tab, bytes);
       return;
     }

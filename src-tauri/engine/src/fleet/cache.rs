@@ -52,6 +52,7 @@ impl FleetCache {
                 vms: k.vms.clone(),
                 error: None,
                 fetched_at_ms: k.fetched_at_ms,
+                unchanged: None,
             })
             .collect()
     }
@@ -103,7 +104,7 @@ mod tests {
     }
 
     fn listed(account: &str, vms: Vec<Vm>, at: u64) -> AccountListing {
-        AccountListing { account_id: account.into(), vms, error: None, fetched_at_ms: at }
+        AccountListing { account_id: account.into(), vms, error: None, fetched_at_ms: at, unchanged: None }
     }
 
     fn failed(account: &str) -> AccountListing {
@@ -112,6 +113,7 @@ mod tests {
             vms: Vec::new(),
             error: Some(AppError::new(ErrorCode::Unreachable, "offline")),
             fetched_at_ms: 99,
+            unchanged: None,
         }
     }
 

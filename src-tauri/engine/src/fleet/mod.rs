@@ -1,9 +1,11 @@
 //! Every VM of every account: listed concurrently, one account's failure shown beside the others' VMs.
 
 mod cache;
+mod sent;
 mod watch;
 
 pub use cache::FleetCache;
+pub use sent::SentListings;
 pub use watch::{FleetWatch, Pacing};
 
 use crate::error::AppError;
@@ -26,6 +28,11 @@ pub struct AccountListing {
     /// Milliseconds since the epoch when the answer (or the error) arrived.
     #[ts(type = "number")]
     pub fetched_at_ms: u64,
+    /// Set (with `vms` left empty) when the account's VMs are exactly those the UI was last sent:
+    /// see `SentListings`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub unchanged: Option<bool>,
 }
 
 fn now_ms() -> u64 {
@@ -43,7 +50,7 @@ pub async fn list_all(accounts: &[(String, Arc<dyn Provider>)]) -> Vec<AccountLi
                 Ok(vms) => (vms, None),
                 Err(error) => (Vec::new(), Some(error)),
             };
-            (index, AccountListing { account_id, vms, error, fetched_at_ms: now_ms() })
+            (index, AccountListing { account_id, vms, error, fetched_at_ms: now_ms(), unchanged: None })
         });
     }
     let mut listings: Vec<Option<AccountListing>> = vec![None; accounts.len()];
@@ -62,6 +69,7 @@ pub async fn list_all(accounts: &[(String, Arc<dyn Provider>)]) -> Vec<AccountLi
                 vms: Vec::new(),
                 error: Some(AppError::internal("Listing this account stopped unexpectedly.")),
                 fetched_at_ms: now_ms(),
+                unchanged: None,
             })
         })
         .collect()

@@ -21,7 +21,7 @@ pub(crate) fn state_of(status: &str) -> VmState {
         "DELETING" => VmState::Deleting,
         "ERROR" => VmState::Error,
         other => {
-            if !other.is_empty() {
+            if !other.is_empty() && crate::logging::first_time(format!("hyperstack-status:{other}")) {
                 tracing::warn!(status = other, "Hyperstack VM status VMDeck does not know");
             }
             VmState::Unknown
@@ -42,7 +42,8 @@ pub(crate) fn ssh_port_of(instance: &Value) -> Option<u16> {
     let candidates =
         [&instance["ssh_port"], &instance["features"]["ssh_port"], &instance["port_mapping"]["22"]];
     let found = candidates.into_iter().find_map(as_port);
-    if found.is_none() {
+    // Once per VM: every listing reads the record again.
+    if found.is_none() && crate::logging::first_time(format!("hyperstack-ssh-port:{}", instance["id"])) {
         tracing::warn!(
             id = %instance["id"],
             "Hyperstack randomised this VM's ports and its record names no SSH port; the SSH dialog will ask"

@@ -1,0 +1,61 @@
+// Keystroke to echo through the real window (issue 17): single keys typed into VMDeck's terminal on a local
+// sshd, each timed in the page from xterm.js's input event to the answer's arrival and to its drawing (the
+// console's latency figure, data-echo-ms / data-drawn-ms). `.ci/bench-echo` prints the engine's own echo
+// (ssh2 beside OpenSSH's `ssh`, benches/ssh_stream.rs) in the same run, for what the window adds.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { addAccount, fakeAccounts, fakeControl, openPage } from '../flows.mjs';
+import { useApp, useFakeCloud, useSshd } from '../harness.mjs';
+
+const app = useApp();
+const fakes = useFakeCloud();
+const sshd = useSshd();
+const KEYS = Number(process.env.VMDECK_BENCH_KEYS ?? 100);
+const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
+
+const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
+
+test('keystroke to echo drawn, in the window', async () => {
+  const browser = app.browser;
+  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
+  await openPage(browser, 'accounts', 'Accounts');
+  await addAccount(browser, fakeAccounts(fakes).lunanode);
+  await openPage(browser, 'machines', 'Machines');
+  const row = await browser.$('[data-testid="vm-row"][data-name="myvm"]');
+  await row.waitForDisplayed({ timeout: 15_000 });
+  await (await row.$('[data-testid="vm-ssh"]')).click();
+  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
+  await (await browser.$('[data-testid="ssh-user"]')).setValue(sshd.user);
+  await (await browser.$('[data-testid="ssh-kind"]')).selectByAttribute('value', 'password');
+  await (await browser.$('[data-testid="ssh-password"]')).setValue(sshd.password);
+  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  await (await browser.$('[data-testid="trust-save"]')).click();
+  const rows = () => browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+  await browser.waitUntil(async () => (await rows()).includes('$'), { timeout: 20_000, timeoutMsg: 'no shell prompt' });
+
+  const textarea = await browser.$('.xterm-helper-textarea');
+  const latency = await browser.$('[data-testid="console-latency"]');
+  const arrived = [];
+  const drawn = [];
+  let last = null;
+  for (let i = 0; i < KEYS + 5; i++) {
+    await textarea.addValue('x');
+    await browser.waitUntil(async () => {
+      const now = await latency.getAttribute('data-drawn-ms').catch(() => null);
+      return now !== null && now !== last;
+    }, { timeout: 5_000, timeoutMsg: `key ${i} was not echoed` });
+    last = await latency.getAttribute('data-drawn-ms');
+    // The first keys warm up the JIT and the session's buffers.
+    if (i >= 5) {
+      arrived.push(Number(await latency.getAttribute('data-echo-ms')));
+      drawn.push(Number(last));
+    }
+    await browser.pause(30);
+  }
+  assert.equal(drawn.length, KEYS);
+  const line = (name, values) => `  ${name}: p50 ${percentile(values, 50).toFixed(2)} ms, p95 ${percentile(values, 95).toFixed(2)} ms`;
+  console.log(`\nkeystroke echo through the window, ${KEYS} keys (local sshd, release build):`);
+  console.log(line('answer arrived in the page', arrived));
+  console.log(line('answer drawn by xterm.js ', drawn));
+  console.log(`window-echo-p50 arrived=${percentile(arrived, 50).toFixed(3)} drawn=${percentile(drawn, 50).toFixed(3)}`);
+});
