@@ -68,7 +68,11 @@ pub async fn machine_clone_request(
     account_id: String,
     vm: Vm,
 ) -> Result<CreateRequest, AppError> {
-    Ok(provider(&state, account_id).await?.clone_request(&vm))
+    // The list carries no raw records: the one it held back, or the provider's own answer.
+    let vm = super::machines::with_raw_record(&state, &account_id, vm);
+    let provider = provider(&state, account_id).await?;
+    let vm = if vm.extra.is_null() { provider.get_vm(&vm.id).await? } else { vm };
+    Ok(provider.clone_request(&vm))
 }
 
 /// Uploads a public key as a new key pair; the wizard then reloads the catalog.

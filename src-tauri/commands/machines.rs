@@ -5,7 +5,7 @@ use crate::state::AppState;
 use std::sync::Arc;
 use tauri::{Emitter, Manager, State};
 use vmdeck_engine::fleet::{self, AccountListing};
-use vmdeck_engine::model::{Capabilities, Catalog, PowerAction};
+use vmdeck_engine::model::{Capabilities, Catalog, PowerAction, Vm};
 use vmdeck_engine::providers::Provider;
 use vmdeck_engine::AppError;
 
@@ -18,6 +18,11 @@ pub fn machines_watch(state: State<'_, AppState>, on: bool) {
         state.fleet_sent.lock().unwrap_or_else(|p| p.into_inner()).forget();
     }
     state.fleet_watch.set_watching(on);
+}
+
+/// `vm` as the UI has it, with the provider's raw record the list held back (see `SentListings`).
+pub fn with_raw_record(state: &AppState, account_id: &str, vm: Vm) -> Vm {
+    state.fleet_sent.lock().unwrap_or_else(|p| p.into_inner()).with_record(account_id, vm)
 }
 
 /// Runs the fleet watch's loop on Tauri's runtime and turns each listing into an event for the main window
@@ -41,6 +46,7 @@ pub fn spawn_fleet_watch(app: tauri::AppHandle) {
             if let Err(err) = sent {
                 tracing::warn!("could not send the fleet listing to the UI: {err}");
             }
+            vmdeck_engine::process::release_free_memory();
         };
         watch.run(list, publish).await;
     });

@@ -170,6 +170,8 @@ pub async fn machine_ssh_target(
     account_id: String,
     vm: vmdeck_engine::model::Vm,
 ) -> Result<vmdeck_engine::targets::SshTarget, AppError> {
+    // The user a provider's record names (the list held the record back).
+    let vm = super::machines::with_raw_record(&state, &account_id, vm);
     let id = account_id.clone();
     let account = super::on_accounts(&state, move |accounts| accounts.get(&id)).await?;
     let saved_targets = state.ssh_targets.clone();

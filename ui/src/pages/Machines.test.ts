@@ -228,6 +228,28 @@ describe('Machines at scale and in bulk', () => {
   });
 });
 
+describe('The detail pane', () => {
+  it('loads the raw record, which the list does not carry, and says why when it cannot', async () => {
+    let fail = false;
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: null }], error: null, fetched_at_ms: 1 }]),
+      getMachine: vi.fn(async () => {
+        if (fail) throw { code: 'unreachable', message: 'Lunanode did not answer.', details: null };
+        return { ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' } };
+      }),
+    });
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    await userEvent.click(within(await screen.findByTestId('vm-row')).getByText('vm-7'));
+    expect(await within(screen.getByTestId('vm-detail')).findByTestId('raw-record')).toHaveTextContent('"plan_id": "89"');
+    expect(backend.getMachine).toHaveBeenCalledWith('a1', '7');
+    await userEvent.click(within(screen.getByTestId('vm-row')).getByText('vm-7'));
+    fail = true;
+    await userEvent.click(within(screen.getByTestId('vm-row')).getByText('vm-7'));
+    expect(await screen.findByTestId('raw-record-error')).toHaveTextContent('Not available: Lunanode did not answer.');
+  });
+});
+
 describe('Clone', () => {
   it('opens the wizard with the VM configuration the backend copied', async () => {
     const copied = { name: '', count: 1, region: 'toronto', image: '94953', flavor: '89', key_pair: null, assign_public_ip: true, port_randomization: false, security_groups: [], security_rules: [], user_data: null, labels: [], provider_options: null };

@@ -1,6 +1,8 @@
 //! What the UI was last sent of each account's VMs. A listing every few seconds of thousands of VMs that did
 //! not change was parsed anew in the webview each time (memory and CPU for nothing); an account whose VMs are
 //! exactly those last sent goes out as `unchanged`, without its VMs, and the UI keeps the ones it has.
+//! The list never carries the provider's raw records (`extra`, often kilobytes per VM): the detail pane and
+//! the create progress ask for one VM's (`get_vm`).
 
 use super::AccountListing;
 use crate::model::Vm;
@@ -11,6 +13,9 @@ use std::hash::{Hash, Hasher};
 pub struct SentListings {
     /// A fingerprint of the VMs last sent, per account.
     last: HashMap<String, u64>,
+    /// The raw records held back from the list, by account and VM id, for the commands that read them (the
+    /// SSH user a record names, a clone's settings) without asking the provider again.
+    records: HashMap<(String, String), serde_json::Value>,
 }
 
 impl SentListings {
@@ -26,6 +31,13 @@ impl SentListings {
         let listings = listings
             .into_iter()
             .map(|mut listing| {
+                if listing.error.is_none() {
+                    self.records.retain(|(account, _), _| account != &listing.account_id);
+                }
+                for vm in &mut listing.vms {
+                    let record = std::mem::take(&mut vm.extra);
+                    self.records.insert((listing.account_id.clone(), vm.id.clone()), record);
+                }
                 let fingerprint = match &listing.error {
                     None => fingerprint(&listing.vms),
                     Some(_) => match self.last.get(&listing.account_id) {
@@ -42,8 +54,19 @@ impl SentListings {
             })
             .collect();
         // Accounts no longer listed (removed) are forgotten.
+        self.records.retain(|(account, _), _| now.contains_key(account));
         self.last = now;
         listings
+    }
+
+    /// `vm` with the raw record the list held back, when the list sent it.
+    pub fn with_record(&self, account_id: &str, mut vm: Vm) -> Vm {
+        if vm.extra.is_null() {
+            if let Some(record) = self.records.get(&(account_id.to_owned(), vm.id.clone())) {
+                vm.extra = record.clone();
+            }
+        }
+        vm
     }
 }
 
@@ -122,6 +145,32 @@ mod tests {
         let whole = sent.thin(vec![listed("a", vec![vm("1", VmState::Running)])]);
         assert_eq!(whole[0].unchanged, None);
         assert_eq!(whole[0].vms.len(), 1);
+    }
+
+    #[test]
+    fn sends_no_raw_records_and_a_raw_record_alone_is_no_change() {
+        let mut sent = SentListings::default();
+        let raw = |updated: &str| Vm {
+            extra: serde_json::json!({ "updated_at": updated }),
+            ..vm("1", VmState::Running)
+        };
+        let first = sent.thin(vec![listed("a", vec![raw("10:00")])]);
+        assert_eq!(first[0].vms[0].extra, serde_json::Value::Null);
+        let again = sent.thin(vec![listed("a", vec![raw("10:01")])]);
+        assert_eq!(again[0].unchanged, Some(true));
+        // Commands that read the record get the latest one back.
+        let stripped = vm("1", VmState::Running);
+        assert_eq!(
+            sent.with_record("a", stripped.clone()).extra,
+            serde_json::json!({ "updated_at": "10:01" })
+        );
+        assert_eq!(sent.with_record("b", stripped).extra, serde_json::Value::Null);
+        sent.thin(vec![]);
+        assert_eq!(
+            sent.with_record("a", vm("1", VmState::Running)).extra,
+            serde_json::Value::Null,
+            "removed"
+        );
     }
 
     #[test]
