@@ -155,3 +155,55 @@ export async function waitUntilRunning(browser, name) {
     timeoutMsg: `${name} never reached running in the wizard`,
   });
 }
+
+/** The fake cloud's documented Lunanode VM ("myvm"). */
+export const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
+const lunanodeRow = '[data-testid="vm-row"][data-name="myvm"]';
+
+/** Points the documented Lunanode VM at 127.0.0.1 (the local sshd or VNC server) and adds its account. */
+export async function addLocalLunanodeVm(browser, fakes) {
+  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
+  await openPage(browser, 'accounts', 'Accounts');
+  await addAccount(browser, fakeAccounts(fakes).lunanode);
+}
+
+/** Opens the SSH dialog of "myvm" from Machines and fills in the local sshd's password login, then connects. */
+export async function connectSshWithPassword(browser, sshd) {
+  await openPage(browser, 'machines', 'Machines');
+  const row = await browser.$(lunanodeRow);
+  await row.waitForDisplayed({ timeout: 15_000 });
+  await (await row.$('[data-testid="vm-ssh"]')).click();
+  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
+  await (await browser.$('[data-testid="ssh-user"]')).setValue(sshd.user);
+  await (await browser.$('[data-testid="ssh-kind"]')).selectByAttribute('value', 'password');
+  await (await browser.$('[data-testid="ssh-password"]')).setValue(sshd.password);
+  await (await browser.$('[data-testid="ssh-connect"]')).click();
+}
+
+/** Opens the console dialog of "myvm" from Machines. */
+export async function openConsoleDialog(browser) {
+  await openPage(browser, 'machines', 'Machines');
+  const vm = await browser.$(lunanodeRow);
+  await vm.waitForDisplayed({ timeout: 15_000 });
+  await (await vm.$('[data-testid="vm-more"]')).click();
+  await (await (await browser.$(lunanodeRow)).$('[data-testid="vm-console"]')).click();
+}
+
+export async function vncStatus(browser) {
+  return (await browser.$('[data-testid="vnc-status"]')).getAttribute('data-status');
+}
+
+/** In the open console dialog: connects to `vnc`, gives its password when asked and waits until connected. */
+export async function loginToVnc(browser, vnc) {
+  await (await browser.$('[data-testid="vnc-port"]')).setValue(String(vnc.port));
+  await (await browser.$('[data-testid="vnc-connect"]')).click();
+  await browser.waitUntil(async () => (await vncStatus(browser)) === 'password', { timeout: 15_000, timeoutMsg: 'the password was never asked for' });
+  await (await browser.$('[data-testid="vnc-password"]')).setValue(vnc.password);
+  await (await browser.$('[data-testid="vnc-login"]')).click();
+  await browser.waitUntil(async () => (await vncStatus(browser)) === 'connected', { timeout: 15_000, timeoutMsg: 'the console never connected' });
+}
+
+/** The text the terminal shows (xterm.js's DOM rows). */
+export async function terminalText(browser) {
+  return browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+}

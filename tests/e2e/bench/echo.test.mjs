@@ -4,33 +4,22 @@
 // (ssh2 beside OpenSSH's `ssh`, benches/ssh_stream.rs) in the same run, for what the window adds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addAccount, fakeAccounts, fakeControl, openPage } from '../flows.mjs';
+import { addLocalLunanodeVm, connectSshWithPassword, terminalText } from '../flows.mjs';
 import { useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const sshd = useSshd();
 const KEYS = Number(process.env.VMDECK_BENCH_KEYS ?? 100);
-const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
 
 const percentile = (values, p) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
 
 test('keystroke to echo drawn, in the window', async () => {
   const browser = app.browser;
-  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
-  await openPage(browser, 'accounts', 'Accounts');
-  await addAccount(browser, fakeAccounts(fakes).lunanode);
-  await openPage(browser, 'machines', 'Machines');
-  const row = await browser.$('[data-testid="vm-row"][data-name="myvm"]');
-  await row.waitForDisplayed({ timeout: 15_000 });
-  await (await row.$('[data-testid="vm-ssh"]')).click();
-  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
-  await (await browser.$('[data-testid="ssh-user"]')).setValue(sshd.user);
-  await (await browser.$('[data-testid="ssh-kind"]')).selectByAttribute('value', 'password');
-  await (await browser.$('[data-testid="ssh-password"]')).setValue(sshd.password);
-  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  await addLocalLunanodeVm(browser, fakes);
+  await connectSshWithPassword(browser, sshd);
   await (await browser.$('[data-testid="trust-save"]')).click();
-  const rows = () => browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+  const rows = () => terminalText(browser);
   await browser.waitUntil(async () => (await rows()).includes('$'), { timeout: 20_000, timeoutMsg: 'no shell prompt' });
 
   const textarea = await browser.$('.xterm-helper-textarea');

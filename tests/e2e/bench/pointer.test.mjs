@@ -11,11 +11,10 @@ import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { addAccount, fakeAccounts, fakeControl, openPage } from '../flows.mjs';
+import { addLocalLunanodeVm, loginToVnc, openConsoleDialog } from '../flows.mjs';
 import { repo, useApp, useFakeCloud, useVncServer } from '../harness.mjs';
 
 const MOVES = Number(process.env.VMDECK_BENCH_MOVES ?? 60);
-const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
 const vnc = useVncServer({ x11vncArgs: ['-nonap', '-defer', '0', '-wait', '5', '-nocursorshape', '-cursor', 'arrow'] });
 const figures = {};
 
@@ -66,21 +65,9 @@ describe('VMDeck console', () => {
   const fakes = useFakeCloud();
   test('pointer to frame', async () => {
     const browser = app.browser;
-    await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
-    await openPage(browser, 'accounts', 'Accounts');
-    await addAccount(browser, fakeAccounts(fakes).lunanode);
-    await openPage(browser, 'machines', 'Machines');
-    const vm = await browser.$('[data-testid="vm-row"][data-name="myvm"]');
-    await vm.waitForDisplayed({ timeout: 15_000 });
-    await (await vm.$('[data-testid="vm-more"]')).click();
-    await (await (await browser.$('[data-testid="vm-row"][data-name="myvm"]')).$('[data-testid="vm-console"]')).click();
-    await (await browser.$('[data-testid="vnc-port"]')).setValue(String(vnc.port));
-    await (await browser.$('[data-testid="vnc-connect"]')).click();
-    const status = async () => (await browser.$('[data-testid="vnc-status"]')).getAttribute('data-status');
-    await browser.waitUntil(async () => (await status()) === 'password', { timeout: 15_000 });
-    await (await browser.$('[data-testid="vnc-password"]')).setValue(vnc.password);
-    await (await browser.$('[data-testid="vnc-login"]')).click();
-    await browser.waitUntil(async () => (await status()) === 'connected', { timeout: 15_000, timeoutMsg: 'the console never connected' });
+    await addLocalLunanodeVm(browser, fakes);
+    await openConsoleDialog(browser);
+    await loginToVnc(browser, vnc);
     await browser.pause(1000);
     report('VMDeck (bridge + noVNC in the app)', await measure(browser, '[data-testid="vnc-screen"] canvas'));
   });

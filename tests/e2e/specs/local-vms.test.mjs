@@ -6,7 +6,7 @@
 // The guest image is built by .ci/guest-image (VMDECK_GUEST_DIR).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accountsLoaded, canvasColours, currentStep, nextStep, openPage, rowSelector } from '../flows.mjs';
+import { accountsLoaded, canvasColours, currentStep, nextStep, openPage, rowSelector, terminalText } from '../flows.mjs';
 import { e2e, repo, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const guestDir = process.env.VMDECK_GUEST_DIR ?? path.join(repo, 'test-output', 'guest');
@@ -33,7 +33,6 @@ async function rowButton(browser, testid) {
   return (await browser.$(row)).$(`[data-testid="${testid}"]`);
 }
 
-const terminalText = (browser) => browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
 
 e2e(app, 'This computer is an account from the first start, and says it is slow without acceleration', async (browser) => {
   await openPage(browser, 'accounts', 'Accounts');

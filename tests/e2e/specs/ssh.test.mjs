@@ -1,33 +1,17 @@
 // One click from a VM to a shell: a fake-cloud VM whose address is a real sshd on 127.0.0.1; the host
 // key is shown and trusted, the prompt appears, a command round-trips, and the terminal closes cleanly.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { addLocalLunanodeVm, connectSshWithPassword, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const sshd = useSshd();
-const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
-
-async function terminalText(browser) {
-  return browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
-}
 
 e2e(app, 'opens a terminal on a VM with one click and runs a command', async (browser) => {
   // The documented Lunanode VM answers at the local sshd.
-  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
-  await openPage(browser, 'accounts', 'Accounts');
-  await addAccount(browser, fakeAccounts(fakes).lunanode);
-  await openPage(browser, 'machines', 'Machines');
-  const row = await browser.$('[data-testid="vm-row"][data-name="myvm"]');
-  await row.waitForDisplayed({ timeout: 15_000 });
-  await (await row.$('[data-testid="vm-ssh"]')).click();
-
-  await (await browser.$('[data-testid="ssh-port"]')).setValue(String(sshd.port));
-  await (await browser.$('[data-testid="ssh-user"]')).setValue(sshd.user);
-  await (await browser.$('[data-testid="ssh-kind"]')).selectByAttribute('value', 'password');
-  await (await browser.$('[data-testid="ssh-password"]')).setValue(sshd.password);
-  await (await browser.$('[data-testid="ssh-connect"]')).click();
+  await addLocalLunanodeVm(browser, fakes);
+  await connectSshWithPassword(browser, sshd);
   const fingerprint = await browser.$('[data-testid="host-fingerprint"]');
   await fingerprint.waitForDisplayed({ timeout: 15_000 });
   assert.match(await fingerprint.getText(), /^SHA256:[A-Za-z0-9+/]{43}$/);

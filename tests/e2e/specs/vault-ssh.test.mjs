@@ -2,7 +2,7 @@
 // team's Vault token, the account names the team's Vault (a real OpenBao here), and the VM's root login is
 // read at the documented path (enclaive-static/data/{teamId}/user/root) and used for the SSH login.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { addAccount, fakeAccounts, fakeControl, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
 import { e2e, enclaiveVault, snapshot, useApp, useFakeCloud, useOpenBao, useSshd } from '../harness.mjs';
 
 const app = useApp();
@@ -35,7 +35,7 @@ e2e(app, 'logs in to an enclaive VM with the root login read with the account’
   await (await browser.$('[data-testid="trust-once"]')).click();
 
   await browser.waitUntil(async () => (await (await browser.$('main h1')).getText()) === 'Consoles', { timeout: 20_000, timeoutMsg: 'no terminal' });
-  const text = () => browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
+  const text = () => terminalText(browser);
   await browser.waitUntil(async () => (await text()).includes('$'), { timeout: 15_000, timeoutMsg: 'no prompt' });
   await (await browser.$('.xterm-helper-textarea')).addValue('echo I-am-$(whoami)\n');
   await browser.waitUntil(async () => (await text()).includes(`I-am-${sshd.user}`), { timeout: 15_000, timeoutMsg: 'not logged in as the Vault user' });

@@ -3,40 +3,19 @@
 // test-output/e2e/vnc-console.png). The provider's own console opens in a separate window.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { addAccount, canvasColours, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
+import { addLocalLunanodeVm, canvasColours, loginToVnc, openConsoleDialog, openPage, removeAllAccounts, vncStatus } from '../flows.mjs';
 import { e2e, outputDir, snapshot, useApp, useFakeCloud, useVncServer } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const vnc = useVncServer();
-const LUNANODE_VM = '16b64847-0a86-42ea-bea8-ed60bd960c68';
-const row = '[data-testid="vm-row"][data-name="myvm"]';
-
-async function openConsoleDialog(browser) {
-  await openPage(browser, 'machines', 'Machines');
-  const vm = await browser.$(row);
-  await vm.waitForDisplayed({ timeout: 15_000 });
-  await (await vm.$('[data-testid="vm-more"]')).click();
-  await (await (await browser.$(row)).$('[data-testid="vm-console"]')).click();
-}
-
-async function vncStatus(browser) {
-  return (await browser.$('[data-testid="vnc-status"]')).getAttribute('data-status');
-}
 
 e2e(app, 'opens the VNC console of a VM, asks for the password and shows the remote screen', async (browser) => {
-  await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/address`, 'PUT', { public_ip: '127.0.0.1' });
-  await openPage(browser, 'accounts', 'Accounts');
-  await addAccount(browser, fakeAccounts(fakes).lunanode);
+  await addLocalLunanodeVm(browser, fakes);
   await openConsoleDialog(browser);
 
   assert.equal(await (await browser.$('[data-testid="vnc-host"]')).getValue(), '127.0.0.1', 'the VM address');
-  await (await browser.$('[data-testid="vnc-port"]')).setValue(String(vnc.port));
-  await (await browser.$('[data-testid="vnc-connect"]')).click();
-  await browser.waitUntil(async () => (await vncStatus(browser)) === 'password', { timeout: 15_000, timeoutMsg: 'the password was never asked for' });
-  await (await browser.$('[data-testid="vnc-password"]')).setValue(vnc.password);
-  await (await browser.$('[data-testid="vnc-login"]')).click();
-  await browser.waitUntil(async () => (await vncStatus(browser)) === 'connected', { timeout: 15_000, timeoutMsg: 'the console never connected' });
+  await loginToVnc(browser, vnc);
   await browser.waitUntil(async () => (await canvasColours(browser)) > 1, { timeout: 15_000, timeoutMsg: 'the screen stayed blank' });
   await snapshot(browser, 'vnc-console');
   // The canvas itself as well, as noVNC drew it (not every WebKit puts a canvas in window screenshots).

@@ -96,7 +96,6 @@ impl FleetCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{AppError, ErrorCode};
 
     fn vm(id: &str) -> Vm {
         let extra = serde_json::json!({ "login_details": "whatever the provider put here" });
@@ -104,17 +103,11 @@ mod tests {
     }
 
     fn listed(account: &str, vms: Vec<Vm>, at: u64) -> AccountListing {
-        AccountListing { account_id: account.into(), vms, error: None, fetched_at_ms: at, unchanged: None }
+        AccountListing::listed_for_tests(account, vms, at)
     }
 
     fn failed(account: &str) -> AccountListing {
-        AccountListing {
-            account_id: account.into(),
-            vms: Vec::new(),
-            error: Some(AppError::new(ErrorCode::Unreachable, "offline")),
-            fetched_at_ms: 99,
-            unchanged: None,
-        }
+        AccountListing::offline_for_tests(account, 99)
     }
 
     #[test]

@@ -35,6 +35,25 @@ pub struct AccountListing {
     pub unchanged: Option<bool>,
 }
 
+#[cfg(test)]
+impl AccountListing {
+    /// An account listed at `at` (ms) with `vms`: for the fleet's tests.
+    pub(crate) fn listed_for_tests(account: &str, vms: Vec<Vm>, at: u64) -> Self {
+        Self { account_id: account.into(), vms, error: None, fetched_at_ms: at, unchanged: None }
+    }
+
+    /// An account that could not be reached at `at` (ms).
+    pub(crate) fn offline_for_tests(account: &str, at: u64) -> Self {
+        Self {
+            account_id: account.into(),
+            vms: Vec::new(),
+            error: Some(AppError::new(crate::error::ErrorCode::Unreachable, "offline")),
+            fetched_at_ms: at,
+            unchanged: None,
+        }
+    }
+}
+
 fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis() as u64
 }

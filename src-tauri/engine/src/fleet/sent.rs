@@ -90,21 +90,14 @@ fn never_matching() -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::{AppError, ErrorCode};
     use crate::model::VmState;
 
     fn listed(account: &str, vms: Vec<Vm>) -> AccountListing {
-        AccountListing { account_id: account.into(), vms, error: None, fetched_at_ms: 1, unchanged: None }
+        AccountListing::listed_for_tests(account, vms, 1)
     }
 
     fn failed(account: &str) -> AccountListing {
-        AccountListing {
-            account_id: account.into(),
-            vms: Vec::new(),
-            error: Some(AppError::new(ErrorCode::Unreachable, "offline")),
-            fetched_at_ms: 2,
-            unchanged: None,
-        }
+        AccountListing::offline_for_tests(account, 2)
     }
 
     fn vm(id: &str, state: VmState) -> Vm {

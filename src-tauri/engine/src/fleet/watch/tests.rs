@@ -12,13 +12,7 @@ const PACING: Pacing = Pacing {
 
 fn listing(state: VmState) -> Vec<AccountListing> {
     let vm = Vm { state, raw_state: format!("{state:?}"), ..Vm::for_tests("1", "web") };
-    vec![AccountListing {
-        account_id: "a".into(),
-        vms: vec![vm],
-        error: None,
-        fetched_at_ms: 0,
-        unchanged: None,
-    }]
+    vec![AccountListing::listed_for_tests("a", vec![vm], 0)]
 }
 
 /// Starts the loop over a listing whose VM is changing state while `changing` says so; returns the watch
