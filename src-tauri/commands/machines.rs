@@ -76,7 +76,9 @@ async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
     let mut listings = fleet::list_all_priced(&ready, &state.catalogs).await;
     listings.extend(failed);
     // Kept for the next start (and for offline); a cache that cannot be written costs only that.
-    let (cache, kept) = (state.fleet_cache.clone(), listings.clone());
+    // The cache keeps no raw records: they are not cloned for it.
+    let (cache, kept) =
+        (state.fleet_cache.clone(), listings.iter().map(AccountListing::without_records).collect::<Vec<_>>());
     tokio::task::spawn_blocking(move || {
         if let Err(err) = cache.remember(&kept) {
             tracing::warn!(code = ?err.code, "could not keep the fleet listing: {}", err.message);

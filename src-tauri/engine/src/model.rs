@@ -203,6 +203,45 @@ pub struct Vm {
     pub extra: serde_json::Value,
 }
 
+impl Vm {
+    /// This VM without the provider's raw record, cloned without cloning the record: what the list, the
+    /// fleet cache and `SentListings` keep.
+    pub fn without_record(&self) -> Vm {
+        let Vm {
+            id,
+            name,
+            provider,
+            state,
+            raw_state,
+            addresses,
+            region,
+            image,
+            flavor,
+            created,
+            labels,
+            security_rules,
+            ssh_port,
+            extra: _,
+        } = self;
+        Vm {
+            id: id.clone(),
+            name: name.clone(),
+            provider: *provider,
+            state: *state,
+            raw_state: raw_state.clone(),
+            addresses: addresses.clone(),
+            region: region.clone(),
+            image: image.clone(),
+            flavor: flavor.clone(),
+            created: created.clone(),
+            labels: labels.clone(),
+            security_rules: security_rules.clone(),
+            ssh_port: *ssh_port,
+            extra: serde_json::Value::Null,
+        }
+    }
+}
+
 #[cfg(test)]
 impl Vm {
     /// A running Lunanode VM with nothing else set, for a test to adjust with `..Vm::for_tests(id, name)`.

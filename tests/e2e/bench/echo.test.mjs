@@ -1,7 +1,8 @@
 // Keystroke to echo through the real window (issue 17): single keys typed into VMDeck's terminal on a local
 // sshd, each timed in the page from xterm.js's input event to the answer's arrival and to its drawing (the
 // console's latency figure, data-echo-ms / data-drawn-ms). `.ci/bench-echo` prints the engine's own echo
-// (ssh2 beside OpenSSH's `ssh`, benches/ssh_stream.rs) in the same run, for what the window adds.
+// (ssh2 beside OpenSSH's `ssh`, benches/ssh_stream.rs) in the same run, for what the window adds, and the wait
+// for the window's next frame, measured in the same page, for what the display's frame clock adds.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { addLocalLunanodeVm, connectSshWithPassword, terminalText } from '../flows.mjs';
@@ -42,9 +43,27 @@ test('keystroke to echo drawn, in the window', async () => {
     await browser.pause(30);
   }
   assert.equal(drawn.length, KEYS);
+
+  // The reference: how long any page in this window waits for its next frame, from moments as random as an
+  // answer's arrival. xterm.js draws in that frame; nothing drawn in a web page (or a native GTK window, which
+  // follows the same frame clock) can show sooner.
+  const frameWaits = await browser.executeAsync((samples, done) => {
+    const waits = [];
+    const once = () => {
+      const at = performance.now();
+      requestAnimationFrame(() => {
+        waits.push(performance.now() - at);
+        if (waits.length === samples) done(waits);
+        else setTimeout(once, Math.random() * 40);
+      });
+    };
+    once();
+  }, KEYS);
+  assert.equal(frameWaits.length, KEYS);
   const line = (name, values) => `  ${name}: p50 ${percentile(values, 50).toFixed(2)} ms, p95 ${percentile(values, 95).toFixed(2)} ms`;
   console.log(`\nkeystroke echo through the window, ${KEYS} keys (local sshd, release build):`);
   console.log(line('answer arrived in the page', arrived));
   console.log(line('answer drawn by xterm.js ', drawn));
-  console.log(`window-echo-p50 arrived=${percentile(arrived, 50).toFixed(3)} drawn=${percentile(drawn, 50).toFixed(3)}`);
+  console.log(line('the next frame, any page', frameWaits));
+  console.log(`window-echo-p50 arrived=${percentile(arrived, 50).toFixed(3)} drawn=${percentile(drawn, 50).toFixed(3)} frame=${percentile(frameWaits, 50).toFixed(3)}`);
 });

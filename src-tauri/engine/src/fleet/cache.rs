@@ -66,12 +66,7 @@ impl FleetCache {
             .iter()
             .filter_map(|listing| {
                 if listing.error.is_none() {
-                    let vms = listing
-                        .vms
-                        .iter()
-                        .cloned()
-                        .map(|vm| Vm { extra: serde_json::Value::Null, ..vm })
-                        .collect();
+                    let vms = listing.vms.iter().map(Vm::without_record).collect();
                     Some(Kept {
                         account_id: listing.account_id.clone(),
                         vms,

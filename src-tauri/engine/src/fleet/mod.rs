@@ -35,6 +35,19 @@ pub struct AccountListing {
     pub unchanged: Option<bool>,
 }
 
+impl AccountListing {
+    /// This listing without the VMs' raw records (see `Vm::without_record`).
+    pub fn without_records(&self) -> AccountListing {
+        AccountListing {
+            account_id: self.account_id.clone(),
+            vms: self.vms.iter().map(Vm::without_record).collect(),
+            error: self.error.clone(),
+            fetched_at_ms: self.fetched_at_ms,
+            unchanged: self.unchanged,
+        }
+    }
+}
+
 #[cfg(test)]
 impl AccountListing {
     /// An account listed at `at` (ms) with `vms`: for the fleet's tests.

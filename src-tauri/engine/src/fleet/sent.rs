@@ -14,8 +14,10 @@ pub struct SentListings {
     /// A fingerprint of the VMs last sent, per account.
     last: HashMap<String, u64>,
     /// The raw records held back from the list, by account and VM id, for the commands that read them (the
-    /// SSH user a record names, a clone's settings) without asking the provider again.
-    records: HashMap<(String, String), serde_json::Value>,
+    /// SSH user a record names, a clone's settings) without asking the provider again. Kept as compact JSON
+    /// text: a parsed record is a tree of maps several times its text's size, and 2,000 of them were most of
+    /// the app's memory at scale (issue 17); a command parses the one it reads.
+    records: HashMap<(String, String), Box<str>>,
 }
 
 impl SentListings {
@@ -36,7 +38,13 @@ impl SentListings {
                 }
                 for vm in &mut listing.vms {
                     let record = std::mem::take(&mut vm.extra);
-                    self.records.insert((listing.account_id.clone(), vm.id.clone()), record);
+                    if record.is_null() {
+                        continue;
+                    }
+                    // A Value always serialises; the record is only left out if that ever changed.
+                    if let Ok(text) = serde_json::to_string(&record) {
+                        self.records.insert((listing.account_id.clone(), vm.id.clone()), text.into());
+                    }
                 }
                 let fingerprint = match &listing.error {
                     None => fingerprint(&listing.vms),
@@ -63,7 +71,8 @@ impl SentListings {
     pub fn with_record(&self, account_id: &str, mut vm: Vm) -> Vm {
         if vm.extra.is_null() {
             if let Some(record) = self.records.get(&(account_id.to_owned(), vm.id.clone())) {
-                vm.extra = record.clone();
+                // Written by serde_json above, so it parses; a command without it asks the provider.
+                vm.extra = serde_json::from_str(record).unwrap_or_default();
             }
         }
         vm
