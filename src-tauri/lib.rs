@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tauri::Manager;
 use vmdeck_engine::accounts::{AccountService, JsonFileStore, KeychainSecrets};
 use vmdeck_engine::providers::local::{qemu, LocalEnv};
+use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::targets::saved::SavedTargets;
 use vmdeck_engine::templates::Templates;
@@ -64,6 +65,7 @@ pub fn run() {
             );
             let templates = Arc::new(Templates::new(settings.clone()));
             let ssh_targets = Arc::new(SavedTargets::new(settings.clone()));
+            let ssh_config = Arc::new(ManagedConfigFile::new(settings.clone(), &ssh_config_dir()));
             let vault = Arc::new(VaultService::new(
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
@@ -86,7 +88,7 @@ pub fn run() {
                 keychain,
                 accounts,
                 vault,
-                state::SavedLists { templates, stored_keys, ssh_targets },
+                state::SavedLists { templates, stored_keys, ssh_targets, ssh_config },
                 log_guard,
             ));
             commands::machines::spawn_fleet_watch(app.handle().clone());
@@ -144,6 +146,9 @@ pub fn run() {
             commands::console::console_open_window,
             commands::app::open_link,
             commands::ssh::ssh_keys_list,
+            commands::ssh_config::ssh_config_entry,
+            commands::ssh_config::ssh_config_managed,
+            commands::ssh_config::ssh_config_managed_set,
             commands::ssh::ssh_key_save,
             commands::ssh::ssh_key_remove,
             commands::vault::vault_oidc_login,
@@ -161,6 +166,16 @@ pub fn run() {
 
 /// The window's size and position are saved half a second after the user last moved or resized it, not
 /// only at a clean exit (a crash, a kill or a logout would lose them).
+/// `~/.ssh/config.d`, where the opt-in managed OpenSSH config goes (`%USERPROFILE%\.ssh` on Windows, which
+/// OpenSSH for Windows reads). `VMDECK_SSH_CONFIG_DIR` moves it (the E2E suite keeps it out of the real home).
+fn ssh_config_dir() -> std::path::PathBuf {
+    if let Some(dir) = std::env::var_os("VMDECK_SSH_CONFIG_DIR") {
+        return dir.into();
+    }
+    let home = std::env::var_os("HOME").or_else(|| std::env::var_os("USERPROFILE")).unwrap_or_default();
+    std::path::Path::new(&home).join(".ssh").join("config.d")
+}
+
 fn save_window_state_as_it_changes(app: &tauri::AppHandle) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use tauri_plugin_window_state::{AppHandleExt, StateFlags};

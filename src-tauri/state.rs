@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
 use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing, SentListings};
 use vmdeck_engine::logging::LogGuard;
+use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
 use vmdeck_engine::ssh::ShellHandle;
 use vmdeck_engine::targets::saved::SavedTargets;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub stored_keys: Arc<StoredKeys>,
     /// SSH host, port and user saved per VM.
     pub ssh_targets: Arc<SavedTargets>,
+    /// The opt-in `~/.ssh/config.d/vmdeck`, kept current with the fleet.
+    pub ssh_config: Arc<ManagedConfigFile>,
     /// Open SSH terminals by id.
     pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
     next_ssh: AtomicU64,
@@ -66,6 +69,7 @@ pub struct SavedLists {
     pub templates: Arc<Templates>,
     pub stored_keys: Arc<StoredKeys>,
     pub ssh_targets: Arc<SavedTargets>,
+    pub ssh_config: Arc<ManagedConfigFile>,
 }
 
 impl AppState {
@@ -77,7 +81,7 @@ impl AppState {
         saved: SavedLists,
         log_guard: LogGuard,
     ) -> Self {
-        let SavedLists { templates, stored_keys, ssh_targets } = saved;
+        let SavedLists { templates, stored_keys, ssh_targets, ssh_config } = saved;
         let fleet_cache = Arc::new(FleetCache::new(dirs.data_dir.join("fleet-cache.json")));
         Self {
             dirs,
@@ -91,6 +95,7 @@ impl AppState {
             templates,
             stored_keys,
             ssh_targets,
+            ssh_config,
             ssh_sessions: Mutex::new(HashMap::new()),
             next_ssh: AtomicU64::new(1),
             vnc_consoles: Mutex::new(HashMap::new()),

@@ -79,9 +79,14 @@ async fn list_fleet(state: &AppState) -> Result<Vec<AccountListing>, AppError> {
     // The cache keeps no raw records: they are not cloned for it.
     let (cache, kept) =
         (state.fleet_cache.clone(), listings.iter().map(AccountListing::without_records).collect::<Vec<_>>());
+    let ssh_config = super::ssh_config::ManagedKeeper::of(state);
     tokio::task::spawn_blocking(move || {
         if let Err(err) = cache.remember(&kept) {
             tracing::warn!(code = ?err.code, "could not keep the fleet listing: {}", err.message);
+        }
+        // The managed OpenSSH config follows the fleet (when the user turned it on).
+        if let Err(err) = ssh_config.keep() {
+            tracing::warn!(code = ?err.code, "could not update the managed OpenSSH config: {}", err.message);
         }
     });
     Ok(listings)

@@ -8,6 +8,7 @@ pub mod create;
 pub mod local;
 pub mod machines;
 pub mod ssh;
+pub mod ssh_config;
 pub mod updates;
 pub mod vault;
 

@@ -9,35 +9,36 @@ import type {
   AccountView,
   AppError,
   AppInfo,
+  CachedImage,
   Capabilities,
   Catalog,
   ConnectionReport,
+  ConsoleTarget,
   CreateCheck,
   CreateRequest,
+  HostKeyDecision,
   ImportItem,
   KeyPair,
+  ManagedSshConfig,
+  PowerAction,
+  ProjectChoice,
+  QemuInstall,
   SavedSshTarget,
   ServerEnvironment,
-  Template,
-  StoredKey,
-  ConsoleTarget,
-  VncCredential,
-  VncOpened,
-  PowerAction,
-  HostKeyDecision,
-  ProjectChoice,
   SshCredential,
   SshEvent,
   SshOpened,
   SshTarget,
-  Vm,
+  StoredKey,
+  Template,
+  UpdateOffer,
+  UpdateProgress,
   VaultConfig,
   VaultOverview,
   VaultStatus,
-  QemuInstall,
-  CachedImage,
-  UpdateOffer,
-  UpdateProgress,
+  Vm,
+  VncCredential,
+  VncOpened,
 } from './bindings';
 
 export interface Backend {
@@ -99,6 +100,11 @@ export interface Backend {
   sshTarget(accountId: string, vm: Vm): Promise<SshTarget>;
   /** "Remember for this VM": saves (or, with null, forgets) the host, port and user the SSH dialog used. */
   sshTargetSave(accountId: string, vmId: string, target: SavedSshTarget | null): Promise<void>;
+  /** The VM's `Host` block for `~/.ssh/config`. */
+  sshConfigEntry(accountId: string, vm: Vm): Promise<string>;
+  /** The opt-in managed `~/.ssh/config.d/vmdeck`: whether it is on, where, and the `Include` line. */
+  sshConfigManaged(): Promise<ManagedSshConfig>;
+  sshConfigManagedSet(enabled: boolean): Promise<ManagedSshConfig>;
   /** The Cloud VM API server's environments.json (and machinetypes.json), read for the account form. */
   cloudvmReadServerFiles(environments: string, machineTypes: string | null): Promise<ServerEnvironment[]>;
   /** Waits until a VM's SSH server answers (a local VM still booting; clouds return at once). */
@@ -226,6 +232,9 @@ export const tauriBackend: Backend = {
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget>('machine_ssh_target', { accountId, vm }),
   sshTargetSave: (accountId, vmId, target) => call<void>('machine_ssh_target_save', { accountId, vmId, target }),
+  sshConfigEntry: (accountId, vm) => call<string>('ssh_config_entry', { accountId, vm }),
+  sshConfigManaged: () => call<ManagedSshConfig>('ssh_config_managed'),
+  sshConfigManagedSet: (enabled) => call<ManagedSshConfig>('ssh_config_managed_set', { enabled }),
   cloudvmReadServerFiles: (environments, machineTypes) =>
     call<ServerEnvironment[]>('cloudvm_read_server_files', { environments, machineTypes }),
   machineSshReady: (accountId, vmId) => call<void>('machine_ssh_ready', { accountId, vmId }),

@@ -242,6 +242,16 @@ flags: Array<string>, };
 
 export type SavedSshTarget = { host: string, port: number, user: string, };
 
+export type ManagedSshConfig = { enabled: boolean, path: string, 
+/**
+ * The line the user adds at the top of `~/.ssh/config`.
+ */
+include_line: string, 
+/**
+ * Hosts in the file as last written; None before it was written this session.
+ */
+hosts: number | null, };
+
 export type ServerEnvironment = { name: string, cloud: string, region: string, 
 /**
  * Machine types whose `clouds` has this environment's cloud, sorted.

@@ -2,6 +2,16 @@ import type { Page } from './navigation';
 
 export type Shortcut = { kind: 'palette' } | { kind: 'filter' } | { kind: 'page'; page: Page };
 
+/** The app's keyboard shortcuts, as Settings lists them. */
+export const SHORTCUTS: { keys: string; what: string }[] = [
+  { keys: 'Ctrl+K / ⌘K', what: 'Command palette: every VM, account, page and action' },
+  { keys: 'Ctrl+Shift+K', what: 'Command palette from inside a terminal (Ctrl+K goes to the shell there)' },
+  { keys: '/', what: 'Filter the machines list' },
+  { keys: 'Ctrl+1 … Ctrl+4', what: 'Machines, Accounts, Consoles, Settings' },
+  { keys: '↑ ↓ Enter Esc', what: 'Move, run and close in the palette and menus' },
+  { keys: 'Ctrl+Shift+C / Ctrl+Shift+V', what: 'Copy and paste in a terminal (⌘C / ⌘V on macOS)' },
+];
+
 const PAGES: Page[] = ['machines', 'accounts', 'consoles', 'settings'];
 
 /** Typing into a field (or a terminal): plain keys such as `/` belong to it. */
@@ -17,7 +27,7 @@ function inTerminal(target: EventTarget | null): boolean {
 
 /**
  * The app-wide shortcut a key press means, or null (the key then goes where it was typed). Listed for the
- * user in Settings (lib/palette.ts SHORTCUTS).
+ * user in Settings (SHORTCUTS).
  */
 export function shortcutOf(event: KeyboardEvent): Shortcut | null {
   const mod = event.ctrlKey || event.metaKey;

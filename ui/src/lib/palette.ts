@@ -22,16 +22,6 @@ export type Entry = {
   confirm?: string;
 };
 
-/** The app's keyboard shortcuts, as Settings lists them. */
-export const SHORTCUTS: { keys: string; what: string }[] = [
-  { keys: 'Ctrl+K / ⌘K', what: 'Command palette: every VM, account, page and action' },
-  { keys: 'Ctrl+Shift+K', what: 'Command palette from inside a terminal (Ctrl+K goes to the shell there)' },
-  { keys: '/', what: 'Filter the machines list' },
-  { keys: 'Ctrl+1 … Ctrl+4', what: 'Machines, Accounts, Consoles, Settings' },
-  { keys: '↑ ↓ Enter Esc', what: 'Move, run and close in the palette and menus' },
-  { keys: 'Ctrl+Shift+C / Ctrl+Shift+V', what: 'Copy and paste in a terminal (⌘C / ⌘V on macOS)' },
-];
-
 /**
  * `user@host[:port]` (an IPv6 host in brackets), as typed into the palette for a quick SSH connection; null
  * for anything else. The host must look like a name or an address: a search for a VM is never taken for one.

@@ -269,4 +269,26 @@ describe('Clone', () => {
     expect(within(wizard).getByTestId('wizard-account')).toHaveValue('a1');
     expect(within(wizard).getByText('New virtual machine in Toronto')).toBeInTheDocument();
   });
+
+  it('copies a VM as a ~/.ssh/config entry, and says why when it has no address', async () => {
+    const entry = 'Host vm-1\n  HostName 172.81.176.21\n  User root\n  Port 22\n';
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running'), { ...vm('2', 'running'), addresses: [] }], error: null, fetched_at_ms: 1 }]),
+      sshConfigEntry: vi.fn(async (_account: string, machine: Vm) => {
+        if (!machine.addresses.length) throw { code: 'not_found', message: 'This VM has no address yet.', details: null };
+        return entry;
+      }),
+    });
+    const user = userEvent.setup();
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    const [withIp, without] = await screen.findAllByTestId('vm-row');
+    await user.click(within(withIp).getByTestId('vm-more'));
+    await user.click(within(withIp).getByTestId('vm-copy-ssh-config'));
+    expect(await screen.findByRole('status')).toHaveTextContent('Copied the ~/.ssh/config entry of vm-1.');
+    expect(await navigator.clipboard.readText()).toBe(entry);
+    await user.click(within(without).getByTestId('vm-more'));
+    await user.click(within(without).getByTestId('vm-copy-ssh-config'));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This VM has no address yet.');
+  });
 });

@@ -4,6 +4,7 @@
 
 mod connect;
 pub(crate) mod host_keys;
+pub mod openssh_config;
 mod shell;
 pub mod stored_keys;
 pub mod system_terminal;
