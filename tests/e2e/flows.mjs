@@ -100,16 +100,16 @@ export async function nextStep(browser, enabledWithin = 10_000) {
   await browser.waitUntil(async () => (await currentStep(browser)) !== before, { timeout: 5_000 });
 }
 
-/** How many distinct colours the console's canvas shows (a black, empty screen has one). */
-export async function canvasColours(browser) {
-  return browser.execute(() => {
-    const canvas = document.querySelector('[data-testid="vnc-screen"] canvas');
+/** How many distinct colours a canvas shows (the console's by default; a black, empty screen has one). */
+export async function canvasColours(browser, selector = '[data-testid="vnc-screen"] canvas') {
+  return browser.execute((selector) => {
+    const canvas = document.querySelector(selector);
     if (!canvas || !canvas.width) return 0;
     const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     const seen = new Set();
     for (let i = 0; i < data.length && seen.size < 50; i += 4 * 97) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
     return seen.size;
-  });
+  }, selector);
 }
 
 /** An element by its `data-testid`. */

@@ -28,6 +28,7 @@ describe('App shell', () => {
     render(App, { backend });
     for (const [id, heading] of [
       ['consoles', 'Consoles'],
+      ['costs', 'Costs'],
       ['settings', 'Settings'],
       ['accounts', 'Accounts'],
       ['machines', 'Machines'],

@@ -6,3 +6,7 @@ globalThis.ResizeObserver ??= class {
   unobserve() {}
   disconnect() {}
 };
+
+// jsdom draws no canvas (and logs "not implemented" for each try): charts get no context, as a browser
+// without one would give them.
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;

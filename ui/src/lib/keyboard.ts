@@ -1,4 +1,4 @@
-import type { Page } from './navigation';
+import { pages, type Page } from './navigation';
 
 export type Shortcut = { kind: 'palette' } | { kind: 'filter' } | { kind: 'page'; page: Page };
 
@@ -7,12 +7,12 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Ctrl+K / ⌘K', what: 'Command palette: every VM, account, page and action' },
   { keys: 'Ctrl+Shift+K', what: 'Command palette from inside a terminal (Ctrl+K goes to the shell there)' },
   { keys: '/', what: 'Filter the machines list' },
-  { keys: 'Ctrl+1 … Ctrl+4', what: 'Machines, Accounts, Consoles, Settings' },
+  { keys: 'Ctrl+1 … Ctrl+5', what: 'Machines, Costs, Accounts, Consoles, Settings' },
   { keys: '↑ ↓ Enter Esc', what: 'Move, run and close in the palette and menus' },
   { keys: 'Ctrl+Shift+C / Ctrl+Shift+V', what: 'Copy and paste in a terminal (⌘C / ⌘V on macOS)' },
 ];
 
-const PAGES: Page[] = ['machines', 'accounts', 'consoles', 'settings'];
+const PAGES: Page[] = pages.map((p) => p.id);
 
 /** Typing into a field (or a terminal): plain keys such as `/` belong to it. */
 function typing(target: EventTarget | null): boolean {
@@ -36,7 +36,7 @@ export function shortcutOf(event: KeyboardEvent): Shortcut | null {
     if (inTerminal(event.target) && !event.shiftKey) return null;
     return { kind: 'palette' };
   }
-  if (mod && !event.shiftKey && !event.altKey && /^[1-4]$/.test(event.key)) {
+  if (mod && !event.shiftKey && !event.altKey && /^[1-5]$/.test(event.key)) {
     if (inTerminal(event.target)) return null;
     return { kind: 'page', page: PAGES[Number(event.key) - 1] };
   }
