@@ -8,7 +8,7 @@ export interface IntentHandlers {
   console(row: Row): void;
   show(row: Row): void;
   run(rows: Row[], action: PowerAction): void;
-  newVm(accountId: string | null): void;
+  newVm(accountId: string | null, flavor?: { id: string; region: string | null }): void;
   quickSsh(target: { user: string; host: string; port: number }): void;
   missing(what: string): void;
 }
@@ -21,7 +21,7 @@ export interface IntentHandlers {
 export function carryOut(intent: Intent, rows: Row[], on: IntentHandlers): 'done' | 'wait' {
   if (intent.kind === 'page') return 'done';
   if (intent.kind === 'new-vm') {
-    on.newVm(intent.accountId);
+    on.newVm(intent.accountId, intent.flavor);
     return 'done';
   }
   if (intent.kind === 'quick-ssh') {

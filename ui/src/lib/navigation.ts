@@ -1,8 +1,9 @@
-export type Page = 'machines' | 'costs' | 'accounts' | 'consoles' | 'settings';
+export type Page = 'machines' | 'costs' | 'sizes' | 'accounts' | 'consoles' | 'settings';
 
 export const pages: { id: Page; label: string; icon: string }[] = [
   { id: 'machines', label: 'Machines', icon: '▤' },
   { id: 'costs', label: 'Costs', icon: '¤' },
+  { id: 'sizes', label: 'Sizes', icon: '⇅' },
   { id: 'accounts', label: 'Accounts', icon: '◎' },
   { id: 'consoles', label: 'Consoles', icon: '▸' },
   { id: 'settings', label: 'Settings', icon: '⚙' },

@@ -7,7 +7,7 @@ import { pages, type Page } from './navigation';
 export type Intent =
   | { kind: 'page'; page: Page }
   | { kind: 'vm'; action: 'ssh' | 'console' | 'show' | PowerAction; accountId: string; vmId: string }
-  | { kind: 'new-vm'; accountId: string | null }
+  | { kind: 'new-vm'; accountId: string | null; flavor?: { id: string; region: string | null } }
   | { kind: 'all'; action: 'start' | 'stop'; accountId: string; vmIds: string[] }
   | { kind: 'quick-ssh'; user: string; host: string; port: number };
 
