@@ -48,6 +48,7 @@
     "console_open_window",
     "open_link",
     "ssh_keys_list",
+    "audit_list",
     "ssh_config_entry",
     "ssh_config_managed",
     "ssh_config_managed_set",

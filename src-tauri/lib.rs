@@ -146,6 +146,7 @@ pub fn run() {
             commands::console::console_open_window,
             commands::app::open_link,
             commands::ssh::ssh_keys_list,
+            commands::activity::audit_list,
             commands::ssh_config::ssh_config_entry,
             commands::ssh_config::ssh_config_managed,
             commands::ssh_config::ssh_config_managed_set,

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
+use vmdeck_engine::audit::AuditLog;
 use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing, SentListings};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub stored_keys: Arc<StoredKeys>,
     /// SSH host, port and user saved per VM.
     pub ssh_targets: Arc<SavedTargets>,
+    /// Every action that changes or opens something, kept on this computer (Activity page).
+    pub audit: Arc<AuditLog>,
     /// The opt-in `~/.ssh/config.d/vmdeck`, kept current with the fleet.
     pub ssh_config: Arc<ManagedConfigFile>,
     /// Open SSH terminals by id.
@@ -83,6 +86,7 @@ impl AppState {
     ) -> Self {
         let SavedLists { templates, stored_keys, ssh_targets, ssh_config } = saved;
         let fleet_cache = Arc::new(FleetCache::new(dirs.data_dir.join("fleet-cache.json")));
+        let dirs_data = dirs.data_dir.clone();
         Self {
             dirs,
             keychain,
@@ -96,6 +100,7 @@ impl AppState {
             stored_keys,
             ssh_targets,
             ssh_config,
+            audit: Arc::new(AuditLog::new(&dirs_data)),
             ssh_sessions: Mutex::new(HashMap::new()),
             next_ssh: AtomicU64::new(1),
             vnc_consoles: Mutex::new(HashMap::new()),

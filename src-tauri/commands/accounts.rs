@@ -4,6 +4,7 @@ use super::on_accounts;
 use crate::state::AppState;
 use tauri::State;
 use vmdeck_engine::accounts::{self, Account, AccountDraft, AccountView, ConnectionReport, ProjectChoice};
+use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::{AppError, Secret};
 
 #[tauri::command]
@@ -17,7 +18,12 @@ pub async fn account_add(
     draft: AccountDraft,
     secret: Secret,
 ) -> Result<Account, AppError> {
-    on_accounts(&state, move |accounts| accounts.add(draft, secret)).await
+    let added = on_accounts(&state, move |accounts| accounts.add(draft, secret)).await;
+    let mut entry = AuditEntry::new("account_add");
+    if let Ok(account) = &added {
+        entry = entry.account(&account.id);
+    }
+    super::audited(&state, entry, added)
 }
 
 #[tauri::command]
@@ -28,7 +34,9 @@ pub async fn account_update(
     secret: Option<Secret>,
 ) -> Result<Account, AppError> {
     state.catalogs.forget(&id).await;
-    on_accounts(&state, move |accounts| accounts.update(&id, draft, secret)).await
+    let entry = AuditEntry::new("account_update").account(&id);
+    let updated = on_accounts(&state, move |accounts| accounts.update(&id, draft, secret)).await;
+    super::audited(&state, entry, updated)
 }
 
 #[tauri::command]
@@ -44,7 +52,8 @@ pub async fn account_rename(
 pub async fn account_remove(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
     state.catalogs.forget(&id).await;
     let removed = id.clone();
-    on_accounts(&state, move |accounts| accounts.remove(&removed)).await?;
+    let done = on_accounts(&state, move |accounts| accounts.remove(&removed)).await;
+    super::audited(&state, AuditEntry::new("account_remove").account(&id), done)?;
     let (saved_targets, of) = (state.ssh_targets.clone(), id.clone());
     super::blocking(move || saved_targets.forget_account(&of)).await?;
     // The account's own Vault settings and secret go with it (nothing is left in the keychain).

@@ -4,6 +4,7 @@
 
 use crate::state::{AppState, VncConsole};
 use tauri::{AppHandle, State, WebviewUrl, WebviewWindowBuilder};
+use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::model::ConsoleTarget;
 use vmdeck_engine::vnc::{VncBridge, VncCredential, VncOpened};
 use vmdeck_engine::{AppError, ErrorCode};
@@ -19,7 +20,21 @@ pub async fn vnc_open(
     port: u16,
     credential: VncCredential,
 ) -> Result<VncOpened, AppError> {
-    let provider = super::provider(&state, account_id.clone()).await?;
+    let entry =
+        AuditEntry::new("console_open").account(&account_id).vm(&vm_id).target(format!("{host}:{port}"));
+    let opened = open_console(&state, account_id, vm_id, host, port, credential).await;
+    super::audited(&state, entry, opened)
+}
+
+async fn open_console(
+    state: &AppState,
+    account_id: String,
+    vm_id: String,
+    host: String,
+    port: u16,
+    credential: VncCredential,
+) -> Result<VncOpened, AppError> {
+    let provider = super::provider(state, account_id.clone()).await?;
     let vm = super::vm_as_seen(provider.as_ref(), &vm_id).await?;
     let console = match provider.capabilities().console {
         vmdeck_engine::model::ConsoleKind::Vnc => provider.console(&vm_id).await.ok(),
@@ -45,7 +60,12 @@ pub async fn vnc_open(
             ))
         }
         VncCredential::Vault { path, account_id: of } => {
-            let creds = super::vault_for(&state, of.clone()).await?.credentials_at(path).await?;
+            let read = async { super::vault_for(state, of.clone()).await?.credentials_at(path).await }.await;
+            let mut entry = AuditEntry::new("vault_read").target(path.clone());
+            if let Some(of) = of {
+                entry = entry.account(of);
+            }
+            let creds = super::audited(state, entry, read)?;
             Some(creds.vnc_password.ok_or_else(|| {
                 AppError::new(ErrorCode::NotFound, format!("The secret at {path} holds no VNC password."))
                     .with_detail("fields", creds.fields)
@@ -76,7 +96,8 @@ pub async fn machine_console(
     account_id: String,
     vm_id: String,
 ) -> Result<ConsoleTarget, AppError> {
-    super::provider(&state, account_id).await?.console(&vm_id).await
+    let target = async { super::provider(&state, account_id.clone()).await?.console(&vm_id).await }.await;
+    super::audited(&state, AuditEntry::new("console_open").account(&account_id).vm(&vm_id), target)
 }
 
 /// Opens a provider's console page in its own window. Only the main window holds a capability, so this

@@ -4,6 +4,7 @@ use super::{blocking, provider};
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::State;
+use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::create::{self, CreateCheck};
 use vmdeck_engine::model::{CreateRequest, KeyPair, Vm};
 use vmdeck_engine::providers::Provider;
@@ -46,7 +47,9 @@ pub async fn machine_create(
             .with_detail("problems", serde_json::to_value(&check.problems).unwrap_or_default()));
     }
     tracing::info!(account = %account_id, count = request.count, "creating VMs");
-    let created = provider.create(&request).await?;
+    let created = provider.create(&request).await;
+    let entry = AuditEntry::new("create").account(&account_id).target(request.name.clone());
+    let created = super::audited(&state, entry, created)?;
     state.fleet_watch.nudge();
     Ok(created)
 }

@@ -4,6 +4,7 @@ use super::{on_accounts, provider};
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::{Emitter, Manager, State};
+use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::fleet::{self, AccountListing};
 use vmdeck_engine::model::{Capabilities, Catalog, PowerAction, Vm};
 use vmdeck_engine::providers::Provider;
@@ -110,7 +111,10 @@ pub async fn machine_power(
     vm_id: String,
     action: PowerAction,
 ) -> Result<(), AppError> {
-    provider(&state, account_id).await?.power(&vm_id, action).await?;
+    let name =
+        serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let done = async { provider(&state, account_id.clone()).await?.power(&vm_id, action).await }.await;
+    super::audited(&state, AuditEntry::new(&name).account(&account_id).vm(&vm_id), done)?;
     state.fleet_watch.nudge();
     Ok(())
 }
@@ -123,7 +127,10 @@ pub async fn machine_public_ip(
     vm_id: String,
     attached: bool,
 ) -> Result<(), AppError> {
-    provider(&state, account_id).await?.set_public_ip(&vm_id, attached).await?;
+    let done =
+        async { provider(&state, account_id.clone()).await?.set_public_ip(&vm_id, attached).await }.await;
+    let action = if attached { "public_ip_attach" } else { "public_ip_detach" };
+    super::audited(&state, AuditEntry::new(action).account(&account_id).vm(&vm_id), done)?;
     state.fleet_watch.nudge();
     Ok(())
 }
@@ -134,7 +141,8 @@ pub async fn machine_delete(
     account_id: String,
     vm_id: String,
 ) -> Result<(), AppError> {
-    provider(&state, account_id).await?.delete(&vm_id).await?;
+    let done = async { provider(&state, account_id.clone()).await?.delete(&vm_id).await }.await;
+    super::audited(&state, AuditEntry::new("delete").account(&account_id).vm(&vm_id), done)?;
     state.fleet_watch.nudge();
     Ok(())
 }

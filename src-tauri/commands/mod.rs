@@ -2,6 +2,7 @@
 //! `Result<T, AppError>`, which reaches the UI as `{code, message, details}`.
 
 pub mod accounts;
+pub mod activity;
 pub mod app;
 pub mod console;
 pub mod create;
@@ -25,6 +26,23 @@ pub async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|err| AppError::internal(format!("A background task failed: {err}")))?
+}
+
+/// Records `entry` in the audit log with how `result` ended, and hands the result back. A log that cannot be
+/// written is logged: the action itself has happened.
+pub fn audited<T>(
+    state: &AppState,
+    entry: vmdeck_engine::audit::AuditEntry,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    let name = match (&entry.account_id, &entry.vm_id) {
+        (Some(account), Some(vm)) => state.fleet_cache.name_of(account, vm),
+        _ => None,
+    };
+    if let Err(err) = state.audit.record(&entry.vm_name(name).outcome(&result)) {
+        tracing::warn!(code = ?err.code, "could not write the audit log: {}", err.message);
+    }
+    result
 }
 
 /// Runs work on the account service (store and keychain: blocking) off the async runtime.

@@ -5,6 +5,7 @@ use crate::state::AppState;
 use std::time::Duration;
 use tauri::ipc::Channel;
 use tauri::{Manager, State};
+use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::ssh::stored_keys::StoredKey;
 use vmdeck_engine::ssh::{
     connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin, SshOpened,
@@ -44,7 +45,12 @@ async fn auth_of(state: &AppState, credential: SshCredential) -> Result<(SshAuth
             }
         }
         SshCredential::Vault { path, account_id, .. } => {
-            let creds = super::vault_for(state, account_id).await?.credentials_at(&path).await?;
+            let mut entry = AuditEntry::new("vault_read").target(path.clone());
+            if let Some(account) = &account_id {
+                entry = entry.account(account);
+            }
+            let read = async { super::vault_for(state, account_id).await?.credentials_at(&path).await }.await;
+            let creds = super::audited(state, entry, read)?;
             let auth = match (creds.private_key, creds.password) {
                 (Some(private_key), _) => SshAuth::KeyMemory { private_key, passphrase: creds.passphrase },
                 (None, Some(password)) => SshAuth::Password(password),
@@ -100,11 +106,40 @@ pub async fn ssh_open(
     rows: u32,
     on_event: Channel<SshEvent>,
 ) -> Result<SshOpened, AppError> {
-    check_login_host(&state, &credential, &host).await?;
-    let (auth, vault_user) = auth_of(&state, credential).await?;
+    let mut entry = AuditEntry::new("ssh_open").target(format!("{host}:{port}"));
+    // The VM a fetched login is for; a typed login names only its host.
+    match &credential {
+        SshCredential::Vault { account_id: Some(account), vm_id, .. } => {
+            entry = entry.account(account);
+            if let Some(vm) = vm_id {
+                entry = entry.vm(vm);
+            }
+        }
+        SshCredential::ProviderPassword { account_id, vm_id } => entry = entry.account(account_id).vm(vm_id),
+        _ => {}
+    }
+    let opened = open_shell(app, &state, host, port, user, credential, decision, cols, rows, on_event).await;
+    super::audited(&state, entry, opened)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn open_shell(
+    app: tauri::AppHandle,
+    state: &AppState,
+    host: String,
+    port: u16,
+    user: String,
+    credential: SshCredential,
+    decision: HostKeyDecision,
+    cols: u32,
+    rows: u32,
+    on_event: Channel<SshEvent>,
+) -> Result<SshOpened, AppError> {
+    check_login_host(state, &credential, &host).await?;
+    let (auth, vault_user) = auth_of(state, credential).await?;
     let user = vault_user.filter(|u| !u.is_empty()).unwrap_or(user);
     let login = SshLogin { host, port, user: user.clone(), auth, timeout: Duration::from_secs(15) };
-    let known = known_hosts(&state);
+    let known = known_hosts(state);
     let session = blocking(move || connect(&login, &known, &decision)).await?;
     let id = state.next_ssh_id();
     let handle = ShellHandle::start(session, cols.max(2), rows.max(2), move |event| {

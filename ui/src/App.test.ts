@@ -29,6 +29,7 @@ describe('App shell', () => {
     for (const [id, heading] of [
       ['consoles', 'Consoles'],
       ['costs', 'Costs'],
+      ['activity', 'Activity'],
       ['sizes', 'Sizes'],
       ['settings', 'Settings'],
       ['accounts', 'Accounts'],

@@ -3,11 +3,11 @@
 //! The UI branches on `code` and shows `message`; it never parses text. Codes are part of the
 //! contract with the UI (and the generated bindings): rename one only together with the UI.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Stable error classes. Serialised in snake_case, e.g. `"keychain_unavailable"`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// A bug or an unexpected state of ours; the message says what happened.

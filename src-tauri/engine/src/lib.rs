@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app_info;
+pub mod audit;
 pub mod create;
 pub mod error;
 pub mod fleet;

@@ -42,8 +42,8 @@ e2e(app, 'runs an action on a VM from the keyboard', async (browser) => {
   assert.equal(await (await browser.$(row)).getAttribute('data-state'), 'running');
 
   // From another page: the palette takes the action to Machines.
-  await browser.keys(['Control', '6']);
-  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === 'Settings', { timeout: 5_000, timeoutMsg: 'Ctrl+6 did not open Settings' });
+  await browser.keys(['Control', '7']);
+  await browser.waitUntil(async () => (await (await browser.$('h1')).getText()) === 'Settings', { timeout: 5_000, timeoutMsg: 'Ctrl+7 did not open Settings' });
   await openPalette(browser, 'stop myvm');
   const [entry] = await bestMatch(browser, /^Stop myvm/);
   assert.match(entry, new RegExp(`^stop:.+/${LUNANODE_VM}$`));

@@ -23,7 +23,7 @@ test('no secret reached any file the app or its webview wrote', () => {
   const secrets = [c.hyperstack.api_key, c.enclaive.password, c.lunanode.api_key, c.lunanode.api_key.slice(0, 64), c.cloudvm.secret, c.enclaive.vault_token];
   const dataDir = path.join(process.env.XDG_DATA_HOME, 'dev.vmdeck.app');
   const files = filesUnder(dataDir).filter((file) => statSync(file).size < 64 * 1024 * 1024);
-  for (const name of ['accounts.json', 'known_hosts']) assert.ok(files.includes(path.join(dataDir, name)), `${name} was written`);
+  for (const name of ['accounts.json', 'known_hosts', 'audit.jsonl']) assert.ok(files.includes(path.join(dataDir, name)), `${name} was written`);
   assert.match(readFileSync(path.join(dataDir, 'accounts.json'), 'utf8'), /"accounts"/, 'the store was written');
   for (const file of files) {
     const text = readFileSync(file, 'latin1');
@@ -32,7 +32,7 @@ test('no secret reached any file the app or its webview wrote', () => {
     }
   }
   // What the user saved is theirs alone.
-  for (const [name, mode] of [['accounts.json', 0o600], ['known_hosts', 0o600], ['logs', 0o700], ['.', 0o700]]) {
+  for (const [name, mode] of [['accounts.json', 0o600], ['known_hosts', 0o600], ['audit.jsonl', 0o600], ['logs', 0o700], ['.', 0o700]]) {
     assert.equal(statSync(path.join(dataDir, name)).mode & 0o777, mode, `${name} is ${mode.toString(8)}`);
   }
   // Every file the app and its webview wrote is the user's alone (the app runs with umask 077).

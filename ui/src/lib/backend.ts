@@ -4,6 +4,7 @@ import { Channel, invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import type {
   Account,
+  AuditEntry,
   AccountDraft,
   AccountListing,
   AccountView,
@@ -100,6 +101,8 @@ export interface Backend {
   sshTarget(accountId: string, vm: Vm): Promise<SshTarget>;
   /** "Remember for this VM": saves (or, with null, forgets) the host, port and user the SSH dialog used. */
   sshTargetSave(accountId: string, vmId: string, target: SavedSshTarget | null): Promise<void>;
+  /** The audit log, newest first. */
+  auditList(): Promise<AuditEntry[]>;
   /** The VM's `Host` block for `~/.ssh/config`. */
   sshConfigEntry(accountId: string, vm: Vm): Promise<string>;
   /** The opt-in managed `~/.ssh/config.d/vmdeck`: whether it is on, where, and the `Include` line. */
@@ -232,6 +235,7 @@ export const tauriBackend: Backend = {
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget>('machine_ssh_target', { accountId, vm }),
   sshTargetSave: (accountId, vmId, target) => call<void>('machine_ssh_target_save', { accountId, vmId, target }),
+  auditList: () => call<AuditEntry[]>('audit_list'),
   sshConfigEntry: (accountId, vm) => call<string>('ssh_config_entry', { accountId, vm }),
   sshConfigManaged: () => call<ManagedSshConfig>('ssh_config_managed'),
   sshConfigManagedSet: (enabled) => call<ManagedSshConfig>('ssh_config_managed_set', { enabled }),

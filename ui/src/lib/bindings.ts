@@ -252,6 +252,29 @@ include_line: string,
  */
 hosts: number | null, };
 
+export type AuditEntry = { 
+/**
+ * Milliseconds since the epoch.
+ */
+at_ms: number, 
+/**
+ * What was done: `create`, `start`, `stop`, `reboot`, `hibernate`, `restore`, `delete`, `public_ip`,
+ * `ssh_open`, `console_open`, `vault_read`, `account_add`, `account_update`, `account_remove`.
+ */
+action: string, account_id: string | null, vm_id: string | null, 
+/**
+ * The VM's name when the action was done (it outlives the VM).
+ */
+vm_name: string | null, 
+/**
+ * Where, when it is not a VM of an account: `host:port` of an SSH login, a Vault path, a new VM's name.
+ */
+target: string | null, ok: boolean, 
+/**
+ * The stable code of the failure (never its message, which may quote a provider's answer).
+ */
+error_code: ErrorCode | null, };
+
 export type ServerEnvironment = { name: string, cloud: string, region: string, 
 /**
  * Machine types whose `clouds` has this environment's cloud, sorted.

@@ -7,7 +7,7 @@ export const SHORTCUTS: { keys: string; what: string }[] = [
   { keys: 'Ctrl+K / ⌘K', what: 'Command palette: every VM, account, page and action' },
   { keys: 'Ctrl+Shift+K', what: 'Command palette from inside a terminal (Ctrl+K goes to the shell there)' },
   { keys: '/', what: 'Filter the machines list' },
-  { keys: 'Ctrl+1 … Ctrl+6', what: 'Machines, Costs, Sizes, Accounts, Consoles, Settings' },
+  { keys: 'Ctrl+1 … Ctrl+7', what: 'Machines, Costs, Sizes, Accounts, Consoles, Activity, Settings' },
   { keys: '↑ ↓ Enter Esc', what: 'Move, run and close in the palette and menus' },
   { keys: 'Ctrl+Shift+C / Ctrl+Shift+V', what: 'Copy and paste in a terminal (⌘C / ⌘V on macOS)' },
 ];
@@ -36,7 +36,7 @@ export function shortcutOf(event: KeyboardEvent): Shortcut | null {
     if (inTerminal(event.target) && !event.shiftKey) return null;
     return { kind: 'palette' };
   }
-  if (mod && !event.shiftKey && !event.altKey && /^[1-6]$/.test(event.key)) {
+  if (mod && !event.shiftKey && !event.altKey && /^[1-7]$/.test(event.key)) {
     if (inTerminal(event.target)) return null;
     return { kind: 'page', page: PAGES[Number(event.key) - 1] };
   }

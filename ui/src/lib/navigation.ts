@@ -1,4 +1,4 @@
-export type Page = 'machines' | 'costs' | 'sizes' | 'accounts' | 'consoles' | 'settings';
+export type Page = 'machines' | 'costs' | 'sizes' | 'accounts' | 'consoles' | 'activity' | 'settings';
 
 export const pages: { id: Page; label: string; icon: string }[] = [
   { id: 'machines', label: 'Machines', icon: '▤' },
@@ -6,6 +6,7 @@ export const pages: { id: Page; label: string; icon: string }[] = [
   { id: 'sizes', label: 'Sizes', icon: '⇅' },
   { id: 'accounts', label: 'Accounts', icon: '◎' },
   { id: 'consoles', label: 'Consoles', icon: '▸' },
+  { id: 'activity', label: 'Activity', icon: '≡' },
   { id: 'settings', label: 'Settings', icon: '⚙' },
 ];
 

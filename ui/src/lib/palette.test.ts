@@ -54,7 +54,7 @@ describe('command palette', () => {
 
   it('puts a quick connection first, and lists pages and creation on an empty query', () => {
     expect(search(entries, 'ops@198.51.100.7:2200')[0]).toMatchObject({ title: 'Connect to ops@198.51.100.7:2200', intent: { kind: 'quick-ssh', user: 'ops', host: '198.51.100.7', port: 2200 } });
-    expect(titles('')).toEqual(['Go to Machines', 'Go to Costs', 'Go to Sizes', 'Go to Accounts', 'Go to Consoles', 'Go to Settings', 'New VM', 'New VM in Lunanode Toronto', 'New VM in Hyperstack lab']);
+    expect(titles('')).toEqual(['Go to Machines', 'Go to Costs', 'Go to Sizes', 'Go to Accounts', 'Go to Consoles', 'Go to Activity', 'Go to Settings', 'New VM', 'New VM in Lunanode Toronto', 'New VM in Hyperstack lab']);
     expect(titles('zzzzqqq')).toEqual([]);
   });
 
@@ -87,9 +87,9 @@ describe('keyboard shortcuts', () => {
     expect(key({ key: 'K', ctrlKey: true, shiftKey: true }, textarea)).toEqual({ kind: 'palette' });
   });
 
-  it('goes to pages with Ctrl+1…6 and filters with / outside fields', () => {
+  it('goes to pages with Ctrl+1…7 and filters with / outside fields', () => {
     expect(key({ key: '2', ctrlKey: true })).toEqual({ kind: 'page', page: 'costs' });
-    expect(key({ key: '6', metaKey: true })).toEqual({ kind: 'page', page: 'settings' });
+    expect(key({ key: '7', metaKey: true })).toEqual({ kind: 'page', page: 'settings' });
     expect(key({ key: '/' })).toEqual({ kind: 'filter' });
     expect(key({ key: '/' }, document.createElement('input'))).toBeNull();
     expect(key({ key: 'x' })).toBeNull();

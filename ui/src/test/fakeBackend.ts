@@ -49,6 +49,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     sshForgetHostKey: unexpected('sshForgetHostKey'),
     sshTarget: unexpected('sshTarget'),
     sshTargetSave: unexpected('sshTargetSave'),
+    auditList: vi.fn(async () => []),
     sshConfigEntry: unexpected('sshConfigEntry'),
     sshConfigManaged: vi.fn(async () => ({ enabled: false, path: '/home/ada/.ssh/config.d/vmdeck', include_line: 'Include /home/ada/.ssh/config.d/vmdeck', hosts: null })),
     sshConfigManagedSet: unexpected('sshConfigManagedSet'),

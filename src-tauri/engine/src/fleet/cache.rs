@@ -57,6 +57,18 @@ impl FleetCache {
             .collect()
     }
 
+    /// The name a VM had in the last listing kept (for the audit log: a deleted VM keeps its name there).
+    pub fn name_of(&self, account_id: &str, vm_id: &str) -> Option<String> {
+        let mut written = self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let kept = written.get_or_insert_with(|| self.read());
+        kept.iter()
+            .find(|k| k.account_id == account_id)?
+            .vms
+            .iter()
+            .find(|vm| vm.id == vm_id)
+            .map(|vm| vm.name.clone())
+    }
+
     /// Keeps a fresh listing of the whole fleet: an account listed now replaces its entry, one that failed
     /// keeps its last good one, and an account that is not in `listings` (removed) is forgotten.
     pub fn remember(&self, listings: &[AccountListing]) -> Result<()> {
