@@ -1,7 +1,7 @@
 // The audit log in the real window: an account added and a VM stopped and deleted show on the Activity page,
 // newest first, with their account and result.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, openPage } from '../flows.mjs';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
@@ -39,4 +39,9 @@ e2e(app, 'records VM and account actions with their results', async (browser) =>
   assert.match(rows[0][1], /myvm/);
   assert.match(rows[1][1], /myvm/);
   await snapshot(browser, 'activity');
+});
+
+e2e(app, 'cleans up its accounts', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
 });

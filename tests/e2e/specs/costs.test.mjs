@@ -2,7 +2,7 @@
 // Hyperstack's pricebook with no currency) are totalled apart, never converted; the Machines header shows
 // the running cost and the Costs page its chart, drawn.
 import assert from 'node:assert/strict';
-import { addAccount, canvasColours, fakeAccounts, fakeControl, openPage } from '../flows.mjs';
+import { addAccount, canvasColours, fakeAccounts, fakeControl, openPage, removeAllAccounts } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
@@ -31,4 +31,9 @@ e2e(app, 'totals running VMs per currency and draws the chart', async (browser) 
   // Chart.js drew bars: the canvas has more than its background.
   await browser.waitUntil(async () => (await canvasColours(browser, '[data-testid="cost-chart"] canvas')) > 2, { timeout: 10_000, timeoutMsg: 'the chart is blank' });
   await snapshot(browser, 'costs');
+});
+
+e2e(app, 'cleans up its accounts', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
 });

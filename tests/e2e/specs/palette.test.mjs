@@ -1,7 +1,7 @@
 // The command palette in the real window, without the mouse: Ctrl+K, a typed action run on a VM of the
 // fake cloud, and a quick connection (`user@host:port`) to a real local sshd with the usual host-key rules.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, LUNANODE_VM, openPage, terminalText } from '../flows.mjs';
+import { addAccount, fakeAccounts, LUNANODE_VM, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 const app = useApp();
@@ -76,4 +76,9 @@ e2e(app, 'connects to user@host:port typed in the palette, with the same host-ke
   await (await browser.$('[data-testid="trust-save"]')).click();
   await browser.waitUntil(async () => (await terminalText(browser)).includes('$'), { timeout: 20_000, timeoutMsg: 'no shell prompt' });
   assert.match(await (await browser.$('h1')).getText(), /Consoles/);
+});
+
+e2e(app, 'cleans up its accounts', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
 });

@@ -3,7 +3,7 @@
 // pricebook that names no currency) side by side, prices as given, filtered; "Create here" opens the wizard
 // on that account.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, openPage } from '../flows.mjs';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
@@ -46,4 +46,9 @@ e2e(app, 'lists the sizes of two accounts in their own currencies and creates on
   const heading = await browser.$('h2*=New virtual machine');
   await heading.waitForDisplayed({ timeout: 10_000 });
   assert.equal(await heading.getText(), 'New virtual machine in Hyperstack lab');
+});
+
+e2e(app, 'cleans up its accounts', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
 });

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addLocalLunanodeVm, openPage, terminalText } from '../flows.mjs';
+import { addLocalLunanodeVm, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
 import { e2e, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 // Kept out of the real ~/.ssh: the app writes its managed file here.
@@ -61,4 +61,9 @@ e2e(app, 'writes a Host entry the real ssh client logs in with', async (browser)
   // Off removes the file (an Include of a missing file is no error for OpenSSH).
   await (await browser.$('[data-testid="ssh-config-managed"]')).click();
   await browser.waitUntil(() => !existsSync(file), { timeout: 10_000, timeoutMsg: `${file} was not removed` });
+});
+
+e2e(app, 'cleans up its accounts', async (browser) => {
+  await openPage(browser, 'accounts', 'Accounts');
+  await removeAllAccounts(browser);
 });
