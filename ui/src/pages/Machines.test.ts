@@ -214,6 +214,10 @@ describe('Machines at scale and in bulk', () => {
       listAccounts: vi.fn(async () => [account]),
       watchMachines: delivering([{ account_id: 'a1', vms: [{ ...vm('7', 'running'), extra: { vm_id: '7', plan_id: '89' }, security_rules: [ssh22] }], error: null, fetched_at_ms: 1 }]),
       powerMachine: vi.fn(async () => { throw { code: 'conflict', message: 'Lunanode says the VM is busy.', details: null }; }),
+      auditList: vi.fn(async () => [
+        { at_ms: 2, action: 'reboot', account_id: 'a1', vm_id: '7', vm_name: 'vm-7', target: null, ok: false, error_code: 'conflict' as const },
+        { at_ms: 1, action: 'stop', account_id: 'a1', vm_id: 'other', vm_name: 'other', target: null, ok: true, error_code: null },
+      ]),
     });
     render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
     const row = await screen.findByTestId('vm-row');
@@ -225,6 +229,10 @@ describe('Machines at scale and in bulk', () => {
     expect(within(pane).getByTestId('raw-record')).toHaveTextContent('"plan_id": "89"');
     expect(within(pane).getByTestId('vm-rules')).toHaveTextContent('in tcp 22 from 203.0.113.7/32 (IPv4)');
     expect(within(pane).getByTestId('action-log')).toHaveTextContent('reboot failed: Lunanode says the VM is busy.');
+    // The audit log's entries of this VM only.
+    const history = await within(pane).findByTestId('vm-history');
+    expect(within(history).getAllByRole('listitem')).toHaveLength(1);
+    expect(history).toHaveTextContent('reboot failed (conflict)');
   });
 });
 
