@@ -18,6 +18,17 @@ pub struct VncServer {
 impl Drop for VncServer {
     fn drop(&mut self) {
         for child in self.children.iter_mut().rev() {
+            // SIGTERM first: x11vnc then removes its SysV shared memory. Killed outright it leaks a segment
+            // per run until the system's limit is reached, and every later x11vnc fails ("shmget: No space
+            // left on device").
+            // SAFETY: kill only sends a signal to a process id we spawned.
+            unsafe {
+                libc::kill(child.id() as i32, libc::SIGTERM);
+            }
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
