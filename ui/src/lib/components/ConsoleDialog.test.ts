@@ -21,7 +21,8 @@ describe('ConsoleDialog', () => {
     });
     const onopened = vi.fn();
     render(ConsoleDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });
-    expect(screen.getByTestId('vnc-host')).toHaveValue('203.0.113.5');
+    // The form waits for the capabilities, so nothing appears above it afterwards.
+    expect(await screen.findByTestId('vnc-host')).toHaveValue('203.0.113.5');
     await userEvent.selectOptions(screen.getByTestId('vnc-source'), 'vault');
     await vi.waitFor(() => expect(screen.getByTestId('vnc-vault-path')).toHaveValue('secret/data/web'));
     await userEvent.click(screen.getByTestId('vnc-connect'));
