@@ -41,9 +41,16 @@ impl FleetCache {
         })
     }
 
+    /// What the file holds: the copy last read or written by this process, read once otherwise. The managed
+    /// OpenSSH config and the audit log ask right after each listing was kept; they need not read it back.
+    fn kept<'a>(&self, written: &'a mut Option<Vec<Kept>>) -> &'a [Kept] {
+        written.get_or_insert_with(|| self.read())
+    }
+
     /// The last successful listing of each of `accounts` (in that order), as listings without errors.
     pub fn load(&self, accounts: &[String]) -> Vec<AccountListing> {
-        let kept = self.read();
+        let mut written = self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let kept = self.kept(&mut written);
         accounts
             .iter()
             .filter_map(|id| kept.iter().find(|k| &k.account_id == id))
@@ -60,8 +67,8 @@ impl FleetCache {
     /// The name a VM had in the last listing kept (for the audit log: a deleted VM keeps its name there).
     pub fn name_of(&self, account_id: &str, vm_id: &str) -> Option<String> {
         let mut written = self.written.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let kept = written.get_or_insert_with(|| self.read());
-        kept.iter()
+        self.kept(&mut written)
+            .iter()
             .find(|k| k.account_id == account_id)?
             .vms
             .iter()
