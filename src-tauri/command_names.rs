@@ -49,6 +49,8 @@
     "open_link",
     "ssh_keys_list",
     "audit_list",
+    "notifications_get",
+    "notifications_set",
     "ssh_config_entry",
     "ssh_config_managed",
     "ssh_config_managed_set",

@@ -8,6 +8,7 @@ use state::AppState;
 use std::sync::Arc;
 use tauri::Manager;
 use vmdeck_engine::accounts::{AccountService, JsonFileStore, KeychainSecrets};
+use vmdeck_engine::fleet::notices::NotificationPrefs;
 use vmdeck_engine::providers::local::{qemu, LocalEnv};
 use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
@@ -36,6 +37,8 @@ pub fn run() {
         .plugin(tauri_plugin_store::Builder::new().build())
         // Signed updates (public key and server in tauri.conf.json); driven by commands::updates only.
         .plugin(tauri_plugin_updater::Builder::new().build())
+        // Desktop notifications, sent from Rust only (commands::notifications).
+        .plugin(tauri_plugin_notification::init())
         .manage(commands::updates::PendingUpdate::default())
         .setup(|app| {
             let paths = app.path();
@@ -66,6 +69,7 @@ pub fn run() {
             let templates = Arc::new(Templates::new(settings.clone()));
             let ssh_targets = Arc::new(SavedTargets::new(settings.clone()));
             let ssh_config = Arc::new(ManagedConfigFile::new(settings.clone(), &ssh_config_dir()));
+            let notification_prefs = Arc::new(NotificationPrefs::new(settings.clone()));
             let vault = Arc::new(VaultService::new(
                 settings,
                 Arc::new(KeychainSecrets::with_prefix(keychain.clone(), "vault:")),
@@ -88,7 +92,7 @@ pub fn run() {
                 keychain,
                 accounts,
                 vault,
-                state::SavedLists { templates, stored_keys, ssh_targets, ssh_config },
+                state::SavedLists { templates, stored_keys, ssh_targets, ssh_config, notification_prefs },
                 log_guard,
             ));
             commands::machines::spawn_fleet_watch(app.handle().clone());
@@ -147,6 +151,8 @@ pub fn run() {
             commands::app::open_link,
             commands::ssh::ssh_keys_list,
             commands::activity::audit_list,
+            commands::notifications::notifications_get,
+            commands::notifications::notifications_set,
             commands::ssh_config::ssh_config_entry,
             commands::ssh_config::ssh_config_managed,
             commands::ssh_config::ssh_config_managed_set,
@@ -165,8 +171,6 @@ pub fn run() {
         .expect("error while running VMDeck");
 }
 
-/// The window's size and position are saved half a second after the user last moved or resized it, not
-/// only at a clean exit (a crash, a kill or a logout would lose them).
 /// `~/.ssh/config.d`, where the opt-in managed OpenSSH config goes (`%USERPROFILE%\.ssh` on Windows, which
 /// OpenSSH for Windows reads). `VMDECK_SSH_CONFIG_DIR` moves it (the E2E suite keeps it out of the real home).
 fn ssh_config_dir() -> std::path::PathBuf {
@@ -177,6 +181,8 @@ fn ssh_config_dir() -> std::path::PathBuf {
     std::path::Path::new(&home).join(".ssh").join("config.d")
 }
 
+/// The window's size and position are saved half a second after the user last moved or resized it, not
+/// only at a clean exit (a crash, a kill or a logout would lose them).
 fn save_window_state_as_it_changes(app: &tauri::AppHandle) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use tauri_plugin_window_state::{AppHandleExt, StateFlags};

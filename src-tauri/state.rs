@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use vmdeck_engine::accounts::AccountService;
 use vmdeck_engine::audit::AuditLog;
+use vmdeck_engine::fleet::notices::{NotificationPrefs, StateNotices};
 use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing, SentListings};
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
@@ -20,7 +21,8 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain};
 pub const CATALOG_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// How often the fleet is listed. `VMDECK_BENCH_FLEET_EVERY_MS` lists at that pace whether or not anything
-/// changes: `.ci/bench-memory` compresses hours of refreshes into minutes with it.
+/// changes: `.ci/bench-memory` compresses hours of refreshes into minutes with it, and the notifications
+/// spec sees a change nobody asked for within seconds.
 fn fleet_pacing() -> Pacing {
     let every = std::env::var("VMDECK_BENCH_FLEET_EVERY_MS").ok().and_then(|ms| ms.parse().ok());
     match every {
@@ -57,6 +59,9 @@ pub struct AppState {
     pub audit: Arc<AuditLog>,
     /// The opt-in `~/.ssh/config.d/vmdeck`, kept current with the fleet.
     pub ssh_config: Arc<ManagedConfigFile>,
+    /// Follows VM states for desktop notifications (creates that end, changes nobody asked for here).
+    pub notices: Mutex<StateNotices>,
+    pub notification_prefs: Arc<NotificationPrefs>,
     /// Open SSH terminals by id.
     pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
     next_ssh: AtomicU64,
@@ -73,6 +78,7 @@ pub struct SavedLists {
     pub stored_keys: Arc<StoredKeys>,
     pub ssh_targets: Arc<SavedTargets>,
     pub ssh_config: Arc<ManagedConfigFile>,
+    pub notification_prefs: Arc<NotificationPrefs>,
 }
 
 impl AppState {
@@ -84,7 +90,7 @@ impl AppState {
         saved: SavedLists,
         log_guard: LogGuard,
     ) -> Self {
-        let SavedLists { templates, stored_keys, ssh_targets, ssh_config } = saved;
+        let SavedLists { templates, stored_keys, ssh_targets, ssh_config, notification_prefs } = saved;
         let fleet_cache = Arc::new(FleetCache::new(dirs.data_dir.join("fleet-cache.json")));
         let dirs_data = dirs.data_dir.clone();
         Self {
@@ -100,6 +106,8 @@ impl AppState {
             stored_keys,
             ssh_targets,
             ssh_config,
+            notices: Mutex::new(StateNotices::default()),
+            notification_prefs,
             audit: Arc::new(AuditLog::new(&dirs_data)),
             ssh_sessions: Mutex::new(HashMap::new()),
             next_ssh: AtomicU64::new(1),

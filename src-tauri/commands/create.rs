@@ -1,11 +1,12 @@
 //! The create wizard: rules checked as the user types, the create itself, clone and templates.
 
-use super::{blocking, provider};
+use super::{blocking, notifications, provider};
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::State;
 use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::create::{self, CreateCheck};
+use vmdeck_engine::fleet::notices::StateNotices;
 use vmdeck_engine::model::{CreateRequest, KeyPair, Vm};
 use vmdeck_engine::providers::Provider;
 use vmdeck_engine::templates::Template;
@@ -36,6 +37,7 @@ pub async fn machine_create_check(
 /// Checks once more, then sends the create exactly once (never retried).
 #[tauri::command]
 pub async fn machine_create(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     request: CreateRequest,
@@ -49,19 +51,31 @@ pub async fn machine_create(
     tracing::info!(account = %account_id, count = request.count, "creating VMs");
     let created = provider.create(&request).await;
     let entry = AuditEntry::new("create").account(&account_id).target(request.name.clone());
-    let created = super::audited(&state, entry, created)?;
+    let created = super::audited(&state, entry, created);
+    // A create can take minutes (a local image download): say how it ended if the window is behind.
+    match &created {
+        Ok(vms) => notifications::observe(&app, |notices, now| notices.created(&account_id, vms, now)),
+        Err(error) => {
+            notifications::show(&app, vec![StateNotices::create_failed(&account_id, &request.name, error)])
+        }
+    }
     state.fleet_watch.nudge();
-    Ok(created)
+    created
 }
 
 #[tauri::command]
 pub async fn machine_get(
+    app: tauri::AppHandle,
     state: State<'_, AppState>,
     account_id: String,
     vm_id: String,
 ) -> Result<Vm, AppError> {
     // The wizard polls this every 2 s per new VM; the create already set the list to its fast pace.
-    provider(&state, account_id).await?.get_vm(&vm_id).await
+    let vm = provider(&state, account_id.clone()).await?.get_vm(&vm_id).await?;
+    notifications::observe(&app, |notices, now| {
+        notices.observe_vm(&account_id, &vm, now).into_iter().collect()
+    });
+    Ok(vm)
 }
 
 /// A wizard input that copies this VM's configuration.

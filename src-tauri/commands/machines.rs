@@ -38,6 +38,9 @@ pub fn spawn_fleet_watch(app: tauri::AppHandle) {
         let publish = |listing: Result<Vec<AccountListing>, AppError>| {
             let sent = match listing {
                 Ok(listings) => {
+                    super::notifications::observe(&app, |notices, now| {
+                        notices.observe_listing(&listings, now)
+                    });
                     let state = app.state::<AppState>();
                     let thinned = state.fleet_sent.lock().unwrap_or_else(|p| p.into_inner()).thin(listings);
                     app.emit_to("main", "fleet-listing", thinned)
@@ -113,6 +116,7 @@ pub async fn machine_power(
 ) -> Result<(), AppError> {
     let name =
         serde_json::to_value(action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    super::notifications::acted_on(&state, &account_id, &vm_id);
     let done = async { provider(&state, account_id.clone()).await?.power(&vm_id, action).await }.await;
     super::audited(&state, AuditEntry::new(&name).account(&account_id).vm(&vm_id), done)?;
     state.fleet_watch.nudge();
@@ -141,6 +145,7 @@ pub async fn machine_delete(
     account_id: String,
     vm_id: String,
 ) -> Result<(), AppError> {
+    super::notifications::acted_on(&state, &account_id, &vm_id);
     let done = async { provider(&state, account_id.clone()).await?.delete(&vm_id).await }.await;
     super::audited(&state, AuditEntry::new("delete").account(&account_id).vm(&vm_id), done)?;
     state.fleet_watch.nudge();

@@ -8,6 +8,7 @@ pub mod console;
 pub mod create;
 pub mod local;
 pub mod machines;
+pub mod notifications;
 pub mod ssh;
 pub mod ssh_config;
 pub mod updates;

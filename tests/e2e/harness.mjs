@@ -308,3 +308,33 @@ export function useVncServer({ x11vncArgs = [] } = {}) {
   });
   return vnc;
 }
+
+/**
+ * A real desktop notification server on the test session's D-Bus and display: dunst, each notification
+ * shown for a second and then kept in its history. `notes.shown()` is every notification so far, as
+ * `{ summary, body }`, read with `dunstctl` the way a user's desktop would have them.
+ */
+export function useNotificationServer() {
+  const notes = { child: undefined };
+  notes.shown = async () => {
+    const { execFileSync } = await import('node:child_process');
+    // Closed notifications move to the history, so the history is all of them.
+    execFileSync('dunstctl', ['close-all']);
+    const history = JSON.parse(execFileSync('dunstctl', ['history'], { encoding: 'utf8' }));
+    return history.data[0].map((n) => ({ summary: n.summary.data, body: n.body.data })).reverse();
+  };
+  before(async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vmdeck-dunst-'));
+    writeFileSync(path.join(dir, 'dunstrc'), '[global]\n    history_length = 200\n[urgency_normal]\n    timeout = 1\n');
+    notes.child = spawn('dunst', ['-config', path.join(dir, 'dunstrc')], { stdio: 'ignore' });
+    const deadline = Date.now() + 10_000;
+    while (spawnSync('dunstctl', ['count', 'history']).status !== 0) {
+      if (Date.now() > deadline || notes.child.exitCode !== null) throw new Error('dunst did not come up on the session bus');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  after(() => notes.child?.kill());
+  return notes;
+}

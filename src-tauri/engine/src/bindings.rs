@@ -48,6 +48,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::accounts::ImportItem::decl(cfg),
         crate::targets::saved::SavedSshTarget::decl(cfg),
         crate::ssh::openssh_config::ManagedSshConfig::decl(cfg),
+        crate::fleet::notices::NotificationSettings::decl(cfg),
         crate::audit::AuditEntry::decl(cfg),
         crate::providers::cloudvm::server_files::ServerEnvironment::decl(cfg),
         crate::accounts::EnclaiveSignIn::decl(cfg),

@@ -81,6 +81,7 @@ pub(crate) fn wrap(app: Router, shared: Shared) -> Router {
         .route("/__fake/requests", get(list_requests).delete(clear_requests))
         .route("/__fake/machines/{id}/address", put(set_address))
         .route("/__fake/machines/seed", axum::routing::post(seed))
+        .route("/__fake/machines/{id}/poweroff", axum::routing::post(power_off_inside))
         .with_state(shared.clone());
     app.layer(middleware::from_fn_with_state(shared, record_and_fault)).merge(control)
 }
@@ -174,5 +175,15 @@ async fn set_address(
             StatusCode::NO_CONTENT
         }
         None => StatusCode::NOT_FOUND,
+    }
+}
+
+/// A VM that stops by itself, as when someone runs `poweroff` inside it: its next listing says stopped.
+async fn power_off_inside(State(shared): State<Shared>, Path(id): Path<String>) -> StatusCode {
+    let Some(machines) = shared.machines else { return StatusCode::NOT_FOUND };
+    let stopped = machines.lock().unwrap().power_off_inside(&id);
+    match stopped {
+        Ok(()) => StatusCode::NO_CONTENT,
+        Err(_) => StatusCode::CONFLICT,
     }
 }

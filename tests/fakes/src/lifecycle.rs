@@ -154,6 +154,11 @@ impl Machines {
         self.transition(id, &[Phase::Running], Phase::Stopping)
     }
 
+    /// The guest powered itself off (`poweroff` inside it): stopped at once, with no API call.
+    pub fn power_off_inside(&mut self, id: &str) -> Result<(), Refusal> {
+        self.transition(id, &[Phase::Running], Phase::Stopped)
+    }
+
     pub fn reboot(&mut self, id: &str) -> Result<(), Refusal> {
         self.transition(id, &[Phase::Running], Phase::Rebooting)
     }

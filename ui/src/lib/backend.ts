@@ -21,6 +21,7 @@ import type {
   ImportItem,
   KeyPair,
   ManagedSshConfig,
+  NotificationSettings,
   PowerAction,
   ProjectChoice,
   QemuInstall,
@@ -108,6 +109,9 @@ export interface Backend {
   /** The opt-in managed `~/.ssh/config.d/vmdeck`: whether it is on, where, and the `Include` line. */
   sshConfigManaged(): Promise<ManagedSshConfig>;
   sshConfigManagedSet(enabled: boolean): Promise<ManagedSshConfig>;
+  /** Which desktop notifications the user wants (shown by the app itself, from Rust). */
+  notificationsGet(): Promise<NotificationSettings>;
+  notificationsSet(wanted: NotificationSettings): Promise<NotificationSettings>;
   /** The Cloud VM API server's environments.json (and machinetypes.json), read for the account form. */
   cloudvmReadServerFiles(environments: string, machineTypes: string | null): Promise<ServerEnvironment[]>;
   /** Waits until a VM's SSH server answers (a local VM still booting; clouds return at once). */
@@ -239,6 +243,8 @@ export const tauriBackend: Backend = {
   sshConfigEntry: (accountId, vm) => call<string>('ssh_config_entry', { accountId, vm }),
   sshConfigManaged: () => call<ManagedSshConfig>('ssh_config_managed'),
   sshConfigManagedSet: (enabled) => call<ManagedSshConfig>('ssh_config_managed_set', { enabled }),
+  notificationsGet: () => call<NotificationSettings>('notifications_get'),
+  notificationsSet: (wanted) => call<NotificationSettings>('notifications_set', { wanted }),
   cloudvmReadServerFiles: (environments, machineTypes) =>
     call<ServerEnvironment[]>('cloudvm_read_server_files', { environments, machineTypes }),
   machineSshReady: (accountId, vmId) => call<void>('machine_ssh_ready', { accountId, vmId }),

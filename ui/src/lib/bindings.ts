@@ -252,6 +252,16 @@ include_line: string,
  */
 hosts: number | null, };
 
+export type NotificationSettings = { 
+/**
+ * A create finished or failed while VMDeck's window was in the background.
+ */
+creates: boolean, 
+/**
+ * A VM changed state or disappeared without the user asking in VMDeck.
+ */
+changes: boolean, };
+
 export type AuditEntry = { 
 /**
  * Milliseconds since the epoch.

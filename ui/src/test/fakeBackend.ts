@@ -53,6 +53,8 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     sshConfigEntry: unexpected('sshConfigEntry'),
     sshConfigManaged: vi.fn(async () => ({ enabled: false, path: '/home/ada/.ssh/config.d/vmdeck', include_line: 'Include /home/ada/.ssh/config.d/vmdeck', hosts: null })),
     sshConfigManagedSet: unexpected('sshConfigManagedSet'),
+    notificationsGet: vi.fn(async () => ({ creates: true, changes: true })),
+    notificationsSet: unexpected('notificationsSet'),
     cloudvmReadServerFiles: unexpected('cloudvmReadServerFiles'),
     sshSystemTerminal: vi.fn(async () => {}),
     machineSshReady: vi.fn(async () => {}),

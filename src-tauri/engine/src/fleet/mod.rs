@@ -1,6 +1,7 @@
 //! Every VM of every account: listed concurrently, one account's failure shown beside the others' VMs.
 
 mod cache;
+pub mod notices;
 mod sent;
 mod watch;
 
