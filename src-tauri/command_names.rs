@@ -51,6 +51,7 @@
     "audit_list",
     "notifications_get",
     "notifications_set",
+    "save_text_as",
     "ssh_config_entry",
     "ssh_config_managed",
     "ssh_config_managed_set",

@@ -39,6 +39,9 @@ pub fn run() {
         .plugin(tauri_plugin_updater::Builder::new().build())
         // Desktop notifications, sent from Rust only (commands::notifications).
         .plugin(tauri_plugin_notification::init())
+        // The save dialog of exports, opened from Rust only (commands::files); the window has no dialog
+        // or fs permission.
+        .plugin(tauri_plugin_dialog::init())
         .manage(commands::updates::PendingUpdate::default())
         .setup(|app| {
             let paths = app.path();
@@ -153,6 +156,7 @@ pub fn run() {
             commands::activity::audit_list,
             commands::notifications::notifications_get,
             commands::notifications::notifications_set,
+            commands::files::save_text_as,
             commands::ssh_config::ssh_config_entry,
             commands::ssh_config::ssh_config_managed,
             commands::ssh_config::ssh_config_managed_set,

@@ -6,6 +6,7 @@ pub mod activity;
 pub mod app;
 pub mod console;
 pub mod create;
+pub mod files;
 pub mod local;
 pub mod machines;
 pub mod notifications;

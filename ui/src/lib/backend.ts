@@ -112,6 +112,8 @@ export interface Backend {
   /** Which desktop notifications the user wants (shown by the app itself, from Rust). */
   notificationsGet(): Promise<NotificationSettings>;
   notificationsSet(wanted: NotificationSettings): Promise<NotificationSettings>;
+  /** Asks where to save `contents` in the system's save dialog and writes it; the path, or null if cancelled. */
+  saveTextAs(suggestedName: string, contents: string): Promise<string | null>;
   /** The Cloud VM API server's environments.json (and machinetypes.json), read for the account form. */
   cloudvmReadServerFiles(environments: string, machineTypes: string | null): Promise<ServerEnvironment[]>;
   /** Waits until a VM's SSH server answers (a local VM still booting; clouds return at once). */
@@ -245,6 +247,7 @@ export const tauriBackend: Backend = {
   sshConfigManagedSet: (enabled) => call<ManagedSshConfig>('ssh_config_managed_set', { enabled }),
   notificationsGet: () => call<NotificationSettings>('notifications_get'),
   notificationsSet: (wanted) => call<NotificationSettings>('notifications_set', { wanted }),
+  saveTextAs: (suggestedName, contents) => call<string | null>('save_text_as', { suggestedName, contents }),
   cloudvmReadServerFiles: (environments, machineTypes) =>
     call<ServerEnvironment[]>('cloudvm_read_server_files', { environments, machineTypes }),
   machineSshReady: (accountId, vmId) => call<void>('machine_ssh_ready', { accountId, vmId }),

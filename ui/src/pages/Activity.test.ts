@@ -36,6 +36,23 @@ describe('Activity', () => {
     expect(await screen.findByRole('status')).toHaveTextContent('Copied 1 entry as CSV.');
     expect(await navigator.clipboard.readText()).toBe(toCsv([entries[2]], names));
   });
+
+  it('saves the entries shown to the file picked in the save dialog, and says nothing when cancelled', async () => {
+    const saveTextAs = vi.fn(async (_name: string, _text: string): Promise<string | null> => '/home/ada/activity.csv');
+    const backend = fakeBackend({ auditList: vi.fn(async () => entries), listAccounts: vi.fn(async () => [toronto]), saveTextAs });
+    const user = userEvent.setup();
+    render(Activity, { backend });
+    await screen.findByTestId('activity-table');
+    await user.selectOptions(screen.getByTestId('activity-result'), 'failed');
+    await user.click(screen.getByTestId('activity-save-csv'));
+    expect(saveTextAs).toHaveBeenCalledWith(expect.stringMatching(/^vmdeck-activity-\d{4}-\d\d-\d\d\.csv$/), toCsv([entries[0]], names));
+    expect(await screen.findByRole('status')).toHaveTextContent('Saved 1 entry as CSV to /home/ada/activity.csv.');
+
+    saveTextAs.mockResolvedValueOnce(null);
+    await user.click(screen.getByRole('button', { name: 'Save as JSON…' }));
+    expect(saveTextAs).toHaveBeenLastCalledWith(expect.stringMatching(/\.json$/), toJson([entries[0]], names));
+    expect(screen.getByRole('status')).toHaveTextContent('Saved 1 entry as CSV');
+  });
 });
 
 describe('activity exports', () => {

@@ -55,6 +55,7 @@ export function fakeBackend(overrides: Partial<Backend> = {}): Backend {
     sshConfigManagedSet: unexpected('sshConfigManagedSet'),
     notificationsGet: vi.fn(async () => ({ creates: true, changes: true })),
     notificationsSet: unexpected('notificationsSet'),
+    saveTextAs: unexpected('saveTextAs'),
     cloudvmReadServerFiles: unexpected('cloudvmReadServerFiles'),
     sshSystemTerminal: vi.fn(async () => {}),
     machineSshReady: vi.fn(async () => {}),
