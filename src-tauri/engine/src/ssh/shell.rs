@@ -79,6 +79,10 @@ fn would_block(err: &std::io::Error) -> bool {
 }
 
 /// Writes all of `bytes` on a non-blocking channel, waiting briefly whenever the window is full.
+///
+/// Never `flush()` a channel: `Write::flush` is libssh2's `libssh2_channel_flush`, which *discards* what the
+/// server already sent and we have not read (its man page: "Flush the read buffer"). Called after each
+/// keystroke, it threw away the echo of a character now and then. A written packet is already on its way.
 fn write_all(channel: &mut Channel, mut bytes: &[u8]) -> std::io::Result<()> {
     while !bytes.is_empty() {
         match channel.write(bytes) {
@@ -87,13 +91,7 @@ fn write_all(channel: &mut Channel, mut bytes: &[u8]) -> std::io::Result<()> {
             Err(err) => return Err(err),
         }
     }
-    loop {
-        match channel.flush() {
-            Ok(()) => return Ok(()),
-            Err(err) if would_block(&err) => std::thread::sleep(Duration::from_millis(1)),
-            Err(err) => return Err(err),
-        }
-    }
+    Ok(())
 }
 
 /// How long the pump polls closely after the last activity: keystroke echoes arrive within this.
