@@ -32,7 +32,7 @@ describe('Costs', () => {
     expect(rows[0]).toMatch(/^Hyperstack lab3\.000 USD/);
     expect(rows[1]).toMatch(/^Toronto0\.100 CAD/);
     expect(screen.getByTestId('cost-unpriced')).toHaveTextContent('1 running VM has no hourly price');
-    expect(screen.getByTestId('cost-chart')).toBeInTheDocument();
+    expect(await screen.findByTestId('cost-chart')).toBeInTheDocument();
     const forgotten = screen.getByTestId('cost-forgotten-list');
     expect(within(forgotten).getAllByRole('listitem')).toHaveLength(1);
     await userEvent.click(within(forgotten).getByRole('button', { name: 'gpu-1' }));
