@@ -3,7 +3,12 @@ import App from './App.svelte';
 import { tauriBackend } from './lib/backend';
 import { askFirstScreen, settledWithin } from './lib/firstScreen';
 import { pageAtStart } from './lib/navigation';
+import { applyTheme, followSystemTheme } from './lib/theme';
 import './app.css';
+
+// Before anything is painted: the first frame is already in the chosen theme.
+applyTheme();
+followSystemTheme();
 
 // Machines is painted once, with the accounts and the last known fleet in it (lib/firstScreen.ts).
 const firstScreen = pageAtStart() === 'machines' ? askFirstScreen(tauriBackend) : undefined;

@@ -43,7 +43,7 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
     return { rows: Number(match[1]), cols: Number(match[2]) };
   };
   const before = await size('S1');
-  for (let i = 0; i < 4; i++) await (await browser.$('button[aria-label="Larger text"]')).click();
+  for (let i = 0; i < 4; i++) await (await browser.$('button[aria-label="A+ larger text"]')).click();
   await browser.pause(600);
   const after = await size('S2');
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
@@ -53,7 +53,7 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
     .replace(/\s+/g, ' ').includes(`$ ${line}`);
   assert.ok(await shownWhole("echo S2-$(stty size | tr ' ' x)"), await terminalText(browser));
   for (let i = 0; i < 12; i++) {
-    await (await browser.$(`button[aria-label="${i % 2 ? 'Smaller' : 'Larger'} text"]`)).click();
+    await (await browser.$(`button[aria-label="${i % 2 ? 'A− smaller' : 'A+ larger'} text"]`)).click();
     await size(`W${i}`);
     assert.ok(await shownWhole(`echo W${i}-$(stty size | tr ' ' x)`), `line ${i} not shown whole:\n${await terminalText(browser)}`);
   }

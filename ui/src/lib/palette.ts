@@ -1,5 +1,5 @@
 import fuzzysort from 'fuzzysort';
-import type { AccountView, PowerAction } from './bindings';
+import type { AccountView, PowerAction, ProviderKind } from './bindings';
 import { rowKey, type Row } from './machines';
 import { pages, type Page } from './navigation';
 
@@ -20,6 +20,8 @@ export type Entry = {
   intent: Intent;
   /** Asks "Are you sure?" in the palette before it runs (actions on many VMs). */
   confirm?: string;
+  /** The provider mark shown beside it (entries about one account or VM). */
+  mark?: { kind: ProviderKind; color: string | null };
 };
 
 /**
@@ -45,7 +47,9 @@ export function entriesFor(accounts: AccountView[], rows: Row[]): Entry[] {
     const id = account.id;
     const label = account.label;
     const own = rows.filter((r) => r.accountId === id);
-    entries.push({ id: `new-vm:${id}`, title: `New VM in ${label}`, hint: 'Create', intent: { kind: 'new-vm', accountId: id } });
+    // An account read back without its settings (never from the engine) simply has no mark.
+    const mark = account.settings?.kind ? { kind: account.settings.kind, color: account.color ?? null } : undefined;
+    entries.push({ id: `new-vm:${id}`, title: `New VM in ${label}`, hint: 'Create', intent: { kind: 'new-vm', accountId: id }, mark });
     const running = own.filter((r) => r.vm.state === 'running').map((r) => r.vm.id);
     const stopped = own.filter((r) => r.vm.state === 'stopped').map((r) => r.vm.id);
     if (running.length) {
@@ -54,6 +58,7 @@ export function entriesFor(accounts: AccountView[], rows: Row[]): Entry[] {
         title: `Stop all in ${label}`,
         hint: `${running.length} running`,
         intent: { kind: 'all', action: 'stop', accountId: id, vmIds: running },
+        mark,
         confirm: `Stop ${running.length} running VM${running.length === 1 ? '' : 's'} in ${label}?`,
       });
     }
@@ -63,6 +68,7 @@ export function entriesFor(accounts: AccountView[], rows: Row[]): Entry[] {
         title: `Start all in ${label}`,
         hint: `${stopped.length} stopped`,
         intent: { kind: 'all', action: 'start', accountId: id, vmIds: stopped },
+        mark,
         confirm: `Start ${stopped.length} stopped VM${stopped.length === 1 ? '' : 's'} in ${label}?`,
       });
     }
@@ -74,6 +80,7 @@ export function entriesFor(accounts: AccountView[], rows: Row[]): Entry[] {
       title,
       hint: where,
       intent: { kind: 'vm', action, accountId: row.accountId, vmId: row.vm.id },
+      mark: { kind: row.vm.provider, color: row.account?.color ?? null },
     });
     const name = row.vm.name;
     entries.push(vm('ssh', `ssh ${name}`), vm('console', `Console ${name}`), vm('show', `Show ${name}`));

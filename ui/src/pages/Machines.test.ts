@@ -48,6 +48,39 @@ describe('Machines', () => {
     expect(backend.powerMachine).toHaveBeenCalledWith('a1', '1', 'stop');
   });
 
+  it('hides columns, makes rows compact and keeps both; the provider mark is in each row', async () => {
+    localStorage.removeItem('vmdeck.machineColumns');
+    const backend = fakeBackend({
+      listAccounts: vi.fn(async () => [account]),
+      watchMachines: delivering([{ account_id: 'a1', vms: [vm('1', 'running')], error: null, fetched_at_ms: 1 }]),
+    });
+    const { unmount } = render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    const row = await screen.findByTestId('vm-row');
+    expect(within(row).getByTestId('provider-mark')).toHaveTextContent('L');
+    expect(within(row).getByTestId('provider-mark')).toHaveStyle({ background: '#22884a' });
+    await userEvent.click(screen.getByTestId('columns-menu'));
+    await userEvent.click(screen.getByTestId('show-region'));
+    await userEvent.click(screen.getByTestId('compact-rows'));
+    const table = screen.getByRole('table', { name: 'Machines' });
+    expect(table).toHaveAttribute('data-hidden', 'region');
+    expect(table).toHaveClass('compact');
+    expect(table.style.getPropertyValue('--machine-grid')).not.toContain('minmax(56px');
+    expect(JSON.parse(localStorage.getItem('vmdeck.machineColumns')!)).toMatchObject({ hidden: ['region'], compact: true });
+    // Name and state cannot be hidden.
+    expect(screen.queryByTestId('show-name')).toBeNull();
+    expect(screen.queryByTestId('show-state')).toBeNull();
+    // A column's width follows the arrow keys on its edge, and is kept.
+    const sizeEdge = within(screen.getByTestId('column-size')).getByRole('slider');
+    sizeEdge.focus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(JSON.parse(localStorage.getItem('vmdeck.machineColumns')!).widths.size).toBeCloseTo(165);
+    unmount();
+    render(Machines, { backend, onaddaccount: () => {}, onopenconsole: () => {} });
+    await screen.findByTestId('vm-row');
+    expect(screen.getByRole('table', { name: 'Machines' })).toHaveAttribute('data-hidden', 'region');
+    localStorage.removeItem('vmdeck.machineColumns');
+  });
+
   it('asks before deleting', async () => {
     const backend = fakeBackend({
       listAccounts: vi.fn(async () => [account]),

@@ -24,7 +24,9 @@ describe('CommandPalette', () => {
     expect(input).toHaveFocus();
     await userEvent.keyboard('ssh web');
     const options = screen.getAllByRole('option').map((o) => o.textContent);
-    expect([...options].sort()).toEqual(['ssh web-1 Toronto', 'ssh web-2 Toronto']);
+    // Each VM entry starts with its provider mark (L: Lunanode), hidden from screen readers.
+    expect([...options].sort()).toEqual(['L ssh web-1 Toronto', 'L ssh web-2 Toronto']);
+    expect(screen.getAllByTestId('provider-mark').every((m) => m.getAttribute('aria-hidden') === 'true')).toBe(true);
     expect(input).toHaveAttribute('aria-activedescendant', 'palette-0');
     await userEvent.keyboard('{ArrowDown}');
     expect(screen.getAllByRole('option')[1]).toHaveAttribute('aria-selected', 'true');
