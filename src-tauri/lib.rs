@@ -187,6 +187,11 @@ fn ssh_config_dir() -> std::path::PathBuf {
 
 /// The window's size and position are saved half a second after the user last moved or resized it, not
 /// only at a clean exit (a crash, a kill or a logout would lose them).
+///
+/// The save runs on the main thread. Called from another thread, `save_window_state` holds the plugin's cache
+/// lock while it asks the main thread for the window's size, and a resize event arriving meanwhile waits on
+/// that lock on the main thread: the app hung for good (tauri-apps/plugins-workspace#3594, still open; the
+/// gallery spec's resizes hit it). On the main thread no event handler can run during the save.
 fn save_window_state_as_it_changes(app: &tauri::AppHandle) {
     use std::sync::atomic::{AtomicU64, Ordering};
     use tauri_plugin_window_state::{AppHandleExt, StateFlags};
@@ -202,7 +207,13 @@ fn save_window_state_as_it_changes(app: &tauri::AppHandle) {
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;
             if changes.load(Ordering::SeqCst) == this {
-                if let Err(err) = handle.save_window_state(StateFlags::all()) {
+                let app = handle.clone();
+                let queued = handle.run_on_main_thread(move || {
+                    if let Err(err) = app.save_window_state(StateFlags::all()) {
+                        tracing::warn!("could not save the window's size and position: {err}");
+                    }
+                });
+                if let Err(err) = queued {
                     tracing::warn!("could not save the window's size and position: {err}");
                 }
             }

@@ -1,7 +1,7 @@
 // One window: a second launch of VMDeck hands over to the running one and exits (the first stays, with its
 // one window); the window opens again as large as it was left, on the page it was left on.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { application, e2e, heading, useApp } from '../harness.mjs';
 
 const app = useApp();
@@ -33,6 +33,22 @@ e2e(app, 'the window comes back as large as it was left', async () => {
   // The specs after this one expect the window as it was.
   await app.browser.setWindowSize(original.width, original.height);
   await new Promise((r) => setTimeout(r, 1500));
+});
+
+e2e(app, 'resizing while the size is being saved never hangs the app', async () => {
+  // Resizes from outside (xdotool), some landing while the save of the one before runs (it follows each
+  // change by 500 ms): the window-state plugin's save used to deadlock against a resize event arriving during
+  // it (tauri-apps/plugins-workspace#3594), and the app hung for good.
+  const id = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^VMDeck$'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const original = await app.browser.getWindowSize();
+  for (let i = 0; i < 24; i++) {
+    execFileSync('xdotool', ['windowsize', id, String(1000 + (i % 4) * 90), String(700 + (i % 3) * 60)]);
+    await new Promise((r) => setTimeout(r, [120, 480, 520, 900][i % 4]));
+    assert.ok((await heading(app.browser)).length > 0, `the app stopped answering after resize ${i + 1}`);
+  }
+  execFileSync('xdotool', ['windowsize', id, String(original.width), String(original.height)]);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok((await heading(app.browser)).length > 0);
 });
 
 e2e(app, 'the app opens again on the page it was left on', async () => {

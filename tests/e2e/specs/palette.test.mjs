@@ -25,7 +25,9 @@ async function bestMatch(browser, expected) {
     async () => {
       seen = await browser.execute(() => {
         const first = document.querySelector('[data-testid="palette-entry"]');
-        return first ? [first.getAttribute('data-entry'), first.innerText] : null;
+        // The entry's title and hint, without the provider mark's letter before them.
+        const text = first && [...first.querySelectorAll('.title, .hint')].map((e) => e.innerText).join(' ');
+        return first ? [first.getAttribute('data-entry'), text] : null;
       });
       return seen && expected.test(seen[1]);
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PREFS, gridTemplate, type ColumnPrefs, loadPrefs, MACHINE_COLUMNS, resized, savePrefs, visibleColumns } from './columns';
+import { DEFAULT_PREFS, gridTemplate, overflowing, type ColumnPrefs, loadPrefs, MACHINE_COLUMNS, resized, savePrefs, visibleColumns } from './columns';
 
 const memory = () => {
   const items = new Map<string, string>();
@@ -32,6 +32,17 @@ describe('machine columns', () => {
     expect(loadPrefs(storage)).toEqual({ widths: { age: 60 }, hidden: ['ip'], compact: false });
     storage.setItem('vmdeck.machineColumns', '{not json');
     expect(loadPrefs(storage)).toEqual(DEFAULT_PREFS);
+  });
+
+  it('lets the least useful columns go when the table is too narrow, and keeps name and state', () => {
+    expect(overflowing(DEFAULT_PREFS, 1200)).toEqual([]);
+    expect(overflowing(DEFAULT_PREFS, 0)).toEqual([]);
+    const narrow = overflowing(DEFAULT_PREFS, 520);
+    expect(narrow.slice(0, 2)).toEqual(['age', 'region']);
+    expect(visibleColumns(DEFAULT_PREFS, overflowing(DEFAULT_PREFS, 100)).map((c) => c.id)).toEqual(['name', 'state']);
+    // A column the user hid is not counted twice.
+    expect(overflowing({ ...DEFAULT_PREFS, hidden: ['age'] }, 520)[0]).toBe('region');
+    expect(gridTemplate(DEFAULT_PREFS, ['age'])).not.toContain('minmax(44px');
   });
 
   it('never shrinks a column to nothing', () => {

@@ -63,13 +63,39 @@ export function savePrefs(prefs: ColumnPrefs, storage: Pick<Storage, 'setItem'> 
   }
 }
 
-export const visibleColumns = (prefs: ColumnPrefs) => MACHINE_COLUMNS.filter((c) => !prefs.hidden.includes(c.id));
+export const visibleColumns = (prefs: ColumnPrefs, dropped: ColumnId[] = []) =>
+  MACHINE_COLUMNS.filter((c) => !prefs.hidden.includes(c.id) && !dropped.includes(c.id));
+
+/** The columns let go first when the table is too narrow for every shown column's minimum. */
+const DROP_ORDER: ColumnId[] = ['age', 'region', 'price', 'size', 'ip', 'account'];
+/** The checkbox, the actions and the gaps and padding around the columns (px). */
+const FIXED = 28 + 132 + 16;
+const GAP = 4;
+
+/**
+ * The shown columns that do not fit `width` (px) even at their minimum, least useful first: they leave the
+ * table until it is wide enough again (a detail pane open beside it, a narrow window), rather than spill out
+ * of it. Name and state always stay.
+ */
+export function overflowing(prefs: ColumnPrefs, width: number): ColumnId[] {
+  if (!width) return [];
+  let shown = visibleColumns(prefs);
+  const need = () => FIXED + shown.reduce((sum, c) => sum + c.min + GAP, GAP);
+  const dropped: ColumnId[] = [];
+  for (const id of DROP_ORDER) {
+    if (need() <= width) break;
+    if (!shown.some((c) => c.id === id)) continue;
+    shown = shown.filter((c) => c.id !== id);
+    dropped.push(id);
+  }
+  return dropped;
+}
 
 export const widthOf = (prefs: ColumnPrefs, column: ColumnSpec) => prefs.widths[column.id] ?? column.width;
 
 /** The grid of the header and every row: the checkbox, the visible columns, the actions. */
-export function gridTemplate(prefs: ColumnPrefs): string {
-  const columns = visibleColumns(prefs).map((c) => `minmax(${c.min}px, ${Math.round(widthOf(prefs, c))}fr)`);
+export function gridTemplate(prefs: ColumnPrefs, dropped: ColumnId[] = []): string {
+  const columns = visibleColumns(prefs, dropped).map((c) => `minmax(${c.min}px, ${Math.round(widthOf(prefs, c))}fr)`);
   return ['28px', ...columns, '132px'].join(' ');
 }
 
