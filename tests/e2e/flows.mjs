@@ -207,3 +207,19 @@ export async function loginToVnc(browser, vnc) {
 export async function terminalText(browser) {
   return browser.execute(() => document.querySelector('.xterm-rows')?.textContent ?? '');
 }
+
+/**
+ * Clicks `element` once it has stopped moving: a page whose sections load one by one (Settings) shifts what
+ * is below them, and a click aimed before a shift lands on whatever moved under it.
+ */
+export async function clickWhenSettled(browser, element) {
+  await element.waitForDisplayed({ timeout: 10_000 });
+  let last = null;
+  await browser.waitUntil(async () => {
+    const { x, y } = await element.getLocation();
+    const still = last && last.x === x && last.y === y;
+    last = { x, y };
+    return still;
+  }, { timeout: 10_000, interval: 250, timeoutMsg: 'the element kept moving' });
+  await element.click();
+}

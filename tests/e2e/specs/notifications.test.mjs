@@ -3,7 +3,7 @@
 // announced while the window is in the background and not while it is in front; Settings turns them off.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { $, addAccount, createThroughWizard, fakeAccounts, fakeControl, LUNANODE_VM, openPage, pickRadio, removeAllAccounts, waitUntilRunning } from '../flows.mjs';
+import { $, addAccount, clickWhenSettled, createThroughWizard, fakeAccounts, fakeControl, LUNANODE_VM, openPage, pickRadio, removeAllAccounts, waitUntilRunning } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud, useNotificationServer } from '../harness.mjs';
 
 // The app lists every 2 s (as a fleet with a VM in transition would), so a change nobody asked for shows
@@ -99,8 +99,9 @@ e2e(app, 'with changes turned off in Settings, a VM that stops by itself is not 
   await waitForState(browser, 'running');
   await openPage(browser, 'settings', 'Settings');
   const changes = await $(browser, 'notify-changes');
+  await changes.waitForDisplayed({ timeout: 10_000 });
   assert.equal(await changes.isSelected(), true, 'on by default');
-  await changes.click();
+  await clickWhenSettled(browser, changes);
   await browser.waitUntil(async () => !(await changes.isSelected()) && (await changes.isEnabled()), { timeout: 5_000 });
   const before = (await notes.shown()).length;
   await openPage(browser, 'machines', 'Machines');

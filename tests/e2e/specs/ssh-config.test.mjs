@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addLocalLunanodeVm, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
+import { addLocalLunanodeVm, clickWhenSettled, openPage, removeAllAccounts, terminalText } from '../flows.mjs';
 import { e2e, useApp, useFakeCloud, useSshd } from '../harness.mjs';
 
 // Kept out of the real ~/.ssh: the app writes its managed file here.
@@ -32,7 +32,7 @@ e2e(app, 'writes a Host entry the real ssh client logs in with', async (browser)
   await browser.waitUntil(async () => (await terminalText(browser)).includes('$'), { timeout: 20_000, timeoutMsg: 'no shell prompt' });
 
   await openPage(browser, 'settings', 'Settings');
-  await (await browser.$('[data-testid="ssh-config-managed"]')).click();
+  await clickWhenSettled(browser, await browser.$('[data-testid="ssh-config-managed"]'));
   const include = await browser.$('[data-testid="ssh-config-include"]');
   await include.waitForDisplayed({ timeout: 10_000 });
   const file = path.join(configDir, 'vmdeck');
@@ -59,7 +59,7 @@ e2e(app, 'writes a Host entry the real ssh client logs in with', async (browser)
   assert.equal(ssh.stdout.trim(), `logged-in-as-${sshd.user}`);
 
   // Off removes the file (an Include of a missing file is no error for OpenSSH).
-  await (await browser.$('[data-testid="ssh-config-managed"]')).click();
+  await clickWhenSettled(browser, await browser.$('[data-testid="ssh-config-managed"]'));
   await browser.waitUntil(() => !existsSync(file), { timeout: 10_000, timeoutMsg: `${file} was not removed` });
 });
 

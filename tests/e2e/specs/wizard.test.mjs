@@ -151,7 +151,7 @@ e2e(app, 'renders and filters 2,000 VMs', async (browser) => {
   // frame after the table changed, 20 times each. A figure, printed; not a timed assertion.
   const figures = await browser.executeAsync((target, done) => {
     const input = document.querySelector('input[aria-label="Filter machines"]');
-    const header = [...document.querySelectorAll('button[role="columnheader"]')].find((b) => b.textContent.startsWith('Name'));
+    const header = document.querySelector('[data-testid="column-name"] button');
     const shownCount = () => document.querySelector('[data-testid="shown-count"]').textContent;
     const firstRow = () => document.querySelector('[data-testid="vm-row"]')?.dataset.name;
     const measure = (act, changed, rounds, finish) => {
