@@ -48,7 +48,10 @@ e2e(app, 'opens the provider’s console page in a separate window', async (brow
   mainWindow = await browser.getWindowHandle();
   const before = (await browser.getWindowHandles()).length;
   await openConsoleDialog(browser);
-  await (await browser.$('[data-testid="provider-console"]')).click();
+  // The dialog offers the provider's page once it knows the account's capabilities.
+  const open = await browser.$('[data-testid="provider-console"]');
+  await open.waitForDisplayed({ timeout: 10_000 });
+  await open.click();
   await (await browser.$('[role="status"]')).waitForDisplayed({ timeout: 10_000 });
   await browser.waitUntil(async () => (await browser.getWindowHandles()).length === before + 1, { timeout: 10_000, timeoutMsg: 'no console window opened' });
 });
