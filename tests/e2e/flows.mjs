@@ -1,5 +1,6 @@
 // Steps several specs share: adding and removing accounts through the real UI.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { heading } from './harness.mjs';
 
 /** The four accounts of the fake cloud, as a user would type them. */
@@ -222,4 +223,35 @@ export async function clickWhenSettled(browser, element) {
     return still;
   }, { timeout: 10_000, interval: 250, timeoutMsg: 'the element kept moving' });
   await element.click();
+}
+
+/** A VM row's state in the Machines list, or null when the row is not there. */
+export async function rowState(browser, name) {
+  const row = await browser.$(`[data-testid="vm-row"][data-name="${name}"]`);
+  return (await row.isExisting()) ? row.getAttribute('data-state') : null;
+}
+
+/** Waits until the Machines list shows `name` in `state` (null: until it is gone from the list). */
+export async function waitForRowState(browser, name, state, timeout = 20_000) {
+  await browser.waitUntil(async () => (await rowState(browser, name)) === state, {
+    timeout,
+    timeoutMsg: `${name} never showed ${state} in the list`,
+  });
+}
+
+/**
+ * The X window id of a visible window titled exactly `title` (the app's "VMDeck", GTK's "Save File", another
+ * application's), waiting until it is there: for what WebDriver cannot reach (focus, size, native dialogs).
+ */
+export async function windowByTitle(browser, title, timeout = 10_000) {
+  let id = '';
+  await browser.waitUntil(() => {
+    try {
+      id = execFileSync('xdotool', ['search', '--onlyvisible', '--name', `^${title}$`], { encoding: 'utf8' }).trim().split('\n')[0];
+    } catch {
+      id = '';
+    }
+    return Boolean(id);
+  }, { timeout, timeoutMsg: `no window titled ${title}` });
+  return id;
 }

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts, windowByTitle } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
@@ -52,15 +52,7 @@ e2e(app, 'saves the entries as CSV to the file picked in the system save dialog'
   await (await browser.$('[data-testid="activity-save-csv"]')).click();
   // GTK's own save dialog, a window outside the page: typed into as a user would (a full path in its name
   // field, then Enter).
-  let dialog = '';
-  await browser.waitUntil(() => {
-    try {
-      dialog = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^Save File$'], { encoding: 'utf8' }).trim().split('\n')[0];
-    } catch {
-      dialog = '';
-    }
-    return Boolean(dialog);
-  }, { timeout: 10_000, timeoutMsg: 'no save dialog opened' });
+  const dialog = await windowByTitle(browser, 'Save File');
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vmdeck-export-')), 'activity.csv');
   execFileSync('xdotool', ['windowfocus', '--sync', dialog]);
   execFileSync('xdotool', ['key', '--window', dialog, 'ctrl+a']);

@@ -6,7 +6,7 @@
 // The guest image is built by .ci/guest-image (VMDECK_GUEST_DIR).
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { accountsLoaded, canvasColours, currentStep, nextStep, openPage, rowSelector, terminalText } from '../flows.mjs';
+import { accountsLoaded, canvasColours, currentStep, nextStep, openPage, rowSelector, terminalText, waitForRowState } from '../flows.mjs';
 import { e2e, repo, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const guestDir = process.env.VMDECK_GUEST_DIR ?? path.join(repo, 'test-output', 'guest');
@@ -19,15 +19,6 @@ const $ = async (browser, testid) => browser.$(`[data-testid="${testid}"]`);
 
 // The catalog step waits for QEMU's probe and the image catalog: a little more time than the clouds' steps.
 const next = (browser) => nextStep(browser, 15_000);
-
-async function rowState(browser) {
-  const vm = await browser.$(row);
-  return (await vm.isExisting()) ? vm.getAttribute('data-state') : null;
-}
-
-async function waitForRow(browser, state, timeout = 60_000) {
-  await browser.waitUntil(async () => (await rowState(browser)) === state, { timeout, timeoutMsg: `${NAME} never showed ${state}` });
-}
 
 async function rowButton(browser, testid) {
   return (await browser.$(row)).$(`[data-testid="${testid}"]`);
@@ -113,15 +104,15 @@ e2e(app, 'the VNC console shows the guest screen with the password VMDeck set', 
 
 e2e(app, 'stops, starts and deletes the local VM from its row', async (browser) => {
   await openPage(browser, 'machines', 'Machines');
-  await waitForRow(browser, 'running');
+  await waitForRowState(browser, NAME, 'running', 60_000);
   await (await rowButton(browser, 'vm-stop')).click();
-  await waitForRow(browser, 'stopped', 150_000);
+  await waitForRowState(browser, NAME, 'stopped', 150_000);
   await (await rowButton(browser, 'vm-start')).click();
-  await waitForRow(browser, 'running');
+  await waitForRowState(browser, NAME, 'running', 60_000);
   await (await rowButton(browser, 'vm-more')).click();
   await (await rowButton(browser, 'vm-delete')).click();
   await (await rowButton(browser, 'confirm-delete')).click();
-  await waitForRow(browser, null);
+  await waitForRowState(browser, NAME, null, 60_000);
 });
 
 e2e(app, 'a removed This computer account stays removed after a restart', async (browser) => {

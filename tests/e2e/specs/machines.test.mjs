@@ -2,19 +2,13 @@
 // stopped, started and deleted from its row; the fleet as last listed comes back at once after a restart,
 // and with the cloud gone the inventory stays and the page says it is offline.
 import assert from 'node:assert/strict';
-import { addAccount, fakeAccounts, openPage, removeAllAccounts } from '../flows.mjs';
+import { addAccount, fakeAccounts, openPage, removeAllAccounts, waitForRowState } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 const row = '[data-testid="vm-row"][data-name="myvm"]';
 
-async function waitForState(browser, state) {
-  await browser.waitUntil(async () => (await (await browser.$(row)).getAttribute('data-state')) === state, {
-    timeout: 20_000,
-    timeoutMsg: `myvm never became ${state}`,
-  });
-}
 
 e2e(app, 'lists the VM of a new account and stops, starts and deletes it', async (browser) => {
   await openPage(browser, 'accounts', 'Accounts');
@@ -28,9 +22,9 @@ e2e(app, 'lists the VM of a new account and stops, starts and deletes it', async
   await snapshot(browser, 'machines');
 
   await (await vm.$('[data-testid="vm-stop"]')).click();
-  await waitForState(browser, 'stopped');
+  await waitForRowState(browser, 'myvm', 'stopped');
   await (await (await browser.$(row)).$('[data-testid="vm-start"]')).click();
-  await waitForState(browser, 'running');
+  await waitForRowState(browser, 'myvm', 'running');
   await (await (await browser.$(row)).$('[data-testid="vm-more"]')).click();
   await (await (await browser.$(row)).$('[data-testid="vm-delete"]')).click();
   await (await (await browser.$(row)).$('[data-testid="confirm-delete"]')).click();

@@ -3,7 +3,7 @@
 // announced while the window is in the background and not while it is in front; Settings turns them off.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { $, addAccount, clickWhenSettled, createThroughWizard, fakeAccounts, fakeControl, LUNANODE_VM, openPage, pickRadio, removeAllAccounts, waitUntilRunning } from '../flows.mjs';
+import { $, addAccount, clickWhenSettled, createThroughWizard, fakeAccounts, fakeControl, LUNANODE_VM, openPage, pickRadio, removeAllAccounts, waitForRowState, waitUntilRunning, windowByTitle } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud, useNotificationServer } from '../harness.mjs';
 
 // The app lists every 2 s (as a fleet with a VM in transition would), so a change nobody asked for shows
@@ -13,12 +13,6 @@ const fakes = useFakeCloud();
 const notes = useNotificationServer();
 const row = '[data-testid="vm-row"][data-name="myvm"]';
 
-async function waitForState(browser, state) {
-  await browser.waitUntil(async () => (await (await browser.$(row)).getAttribute('data-state')) === state, {
-    timeout: 20_000,
-    timeoutMsg: `myvm never became ${state}`,
-  });
-}
 
 /** Waits for a notification with this title and returns it. */
 async function announced(browser, summary) {
@@ -30,28 +24,24 @@ async function announced(browser, summary) {
   return found;
 }
 
-/** The app's X window, by its title. */
-function appWindow() {
-  return execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^VMDeck$'], { encoding: 'utf8' }).trim().split('\n')[0];
-}
 
 e2e(app, 'a VM that stops by itself is announced; one stopped from VMDeck is not', async (browser) => {
   await openPage(browser, 'accounts', 'Accounts');
   await addAccount(browser, fakeAccounts(fakes).lunanode);
   await openPage(browser, 'machines', 'Machines');
   await (await browser.$(row)).waitForDisplayed({ timeout: 15_000 });
-  await waitForState(browser, 'running');
+  await waitForRowState(browser, 'myvm', 'running');
   // Someone runs `poweroff` inside the VM: no call from VMDeck.
   await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/poweroff`, 'POST');
-  await waitForState(browser, 'stopped');
+  await waitForRowState(browser, 'myvm', 'stopped');
   const note = await announced(browser, 'myvm stopped');
   assert.equal(note.body, 'Lunanode Toronto: running → stopped, not from VMDeck.');
   // Started and stopped from its row: the user's own doing, nothing more is announced.
   const before = (await notes.shown()).length;
   await (await (await browser.$(row)).$('[data-testid="vm-start"]')).click();
-  await waitForState(browser, 'running');
+  await waitForRowState(browser, 'myvm', 'running');
   await (await (await browser.$(row)).$('[data-testid="vm-stop"]')).click();
-  await waitForState(browser, 'stopped');
+  await waitForRowState(browser, 'myvm', 'stopped');
   await browser.pause(1500);
   assert.deepEqual((await notes.shown()).slice(before), []);
 });
@@ -64,7 +54,7 @@ e2e(app, 'a create is announced while the window is in the background, not while
     flavor: () => pickRadio(browser, 'flavor'),
   };
   // In front: the wizard's own progress says it, so no notification.
-  execFileSync('xdotool', ['windowfocus', '--sync', appWindow()]);
+  execFileSync('xdotool', ['windowfocus', '--sync', await windowByTitle(browser, 'VMDeck')]);
   await createThroughWizard(browser, account, 'note-front', choices);
   await waitUntilRunning(browser, 'note-front');
   await browser.pause(1500);
@@ -74,15 +64,7 @@ e2e(app, 'a create is announced while the window is in the background, not while
   // Another window takes the focus while the next VM is created.
   const other = spawn('xmessage', ['-geometry', '+0+0', 'another application'], { stdio: 'ignore' });
   try {
-    let otherWindow;
-    await browser.waitUntil(() => {
-      try {
-        otherWindow = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^xmessage$'], { encoding: 'utf8' }).trim().split('\n')[0];
-        return Boolean(otherWindow);
-      } catch {
-        return false;
-      }
-    }, { timeout: 10_000, timeoutMsg: 'the other window never opened' });
+    const otherWindow = await windowByTitle(browser, 'xmessage');
     await createThroughWizard(browser, account, 'note-back', choices);
     execFileSync('xdotool', ['windowfocus', '--sync', otherWindow]);
     const note = await announced(browser, 'note-back is ready');
@@ -96,7 +78,7 @@ e2e(app, 'a create is announced while the window is in the background, not while
 e2e(app, 'with changes turned off in Settings, a VM that stops by itself is not announced', async (browser) => {
   await openPage(browser, 'machines', 'Machines');
   await (await (await browser.$(row)).$('[data-testid="vm-start"]')).click();
-  await waitForState(browser, 'running');
+  await waitForRowState(browser, 'myvm', 'running');
   await openPage(browser, 'settings', 'Settings');
   const changes = await $(browser, 'notify-changes');
   await changes.waitForDisplayed({ timeout: 10_000 });
@@ -106,7 +88,7 @@ e2e(app, 'with changes turned off in Settings, a VM that stops by itself is not 
   const before = (await notes.shown()).length;
   await openPage(browser, 'machines', 'Machines');
   await fakeControl(fakes.ports.lunanode, `/__fake/machines/${LUNANODE_VM}/poweroff`, 'POST');
-  await waitForState(browser, 'stopped');
+  await waitForRowState(browser, 'myvm', 'stopped');
   await browser.pause(3000);
   assert.deepEqual((await notes.shown()).slice(before), []);
   // Kept across a restart.

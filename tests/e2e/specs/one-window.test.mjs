@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { application, e2e, heading, useApp } from '../harness.mjs';
+import { windowByTitle } from '../flows.mjs';
 
 const app = useApp();
 
@@ -39,7 +40,7 @@ e2e(app, 'resizing while the size is being saved never hangs the app', async () 
   // Resizes from outside (xdotool), some landing while the save of the one before runs (it follows each
   // change by 500 ms): the window-state plugin's save used to deadlock against a resize event arriving during
   // it (tauri-apps/plugins-workspace#3594), and the app hung for good.
-  const id = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^VMDeck$'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const id = await windowByTitle(app.browser, 'VMDeck');
   const original = await app.browser.getWindowSize();
   for (let i = 0; i < 24; i++) {
     execFileSync('xdotool', ['windowsize', id, String(1000 + (i % 4) * 90), String(700 + (i % 3) * 60)]);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { $, addAccount, addLocalLunanodeVm, connectSshWithPassword, currentStep, fakeAccounts, fakeControl, loginToVnc, nextStep, openConsoleDialog, openPage, pickRadio, removeAllAccounts, terminalText } from '../flows.mjs';
+import { $, addAccount, addLocalLunanodeVm, connectSshWithPassword, currentStep, fakeAccounts, fakeControl, loginToVnc, nextStep, openConsoleDialog, openPage, pickRadio, removeAllAccounts, terminalText, windowByTitle } from '../flows.mjs';
 import { e2e, repo, useApp, useFakeCloud, useSshd, useVncServer } from '../harness.mjs';
 
 const app = useApp();
@@ -31,7 +31,7 @@ async function resizeWindow(browser, width, height) {
   const size = () => browser.execute(() => [window.innerWidth, window.innerHeight]);
   const [w, h] = await size();
   if (w === width && h === height) return;
-  const id = execFileSync('xdotool', ['search', '--onlyvisible', '--name', '^VMDeck$'], { encoding: 'utf8' }).trim().split('\n')[0];
+  const id = await windowByTitle(browser, 'VMDeck');
   execFileSync('xdotool', ['windowsize', id, String(width), String(height)]);
   await browser.waitUntil(async () => {
     const [nw, nh] = await size();

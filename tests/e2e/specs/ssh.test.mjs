@@ -49,8 +49,7 @@ e2e(app, 'opens a terminal on a VM with one click and runs a command', async (br
   assert.ok(after.cols < before.cols && after.rows < before.rows, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
   // Every line typed is shown whole, across font changes (issue 17: one line in ten lost a letter of its
   // echo, because each keystroke's write flushed the SSH channel, which in libssh2 discards unread output).
-  const shownWhole = async (line) => (await browser.execute(() => [...document.querySelectorAll('.xterm-rows > div')].map((r) => r.textContent).join('')))
-    .replace(/\s+/g, ' ').includes(`$ ${line}`);
+  const shownWhole = async (line) => (await terminalText(browser)).replace(/\s+/g, ' ').includes(`$ ${line}`);
   assert.ok(await shownWhole("echo S2-$(stty size | tr ' ' x)"), await terminalText(browser));
   for (let i = 0; i < 12; i++) {
     await (await browser.$(`button[aria-label="${i % 2 ? 'A− smaller' : 'A+ larger'} text"]`)).click();

@@ -2,23 +2,13 @@
 // is stopped, started and deleted from its row. A create the provider refuses (400) keeps the form, and
 // 2,000 VMs render and filter.
 import assert from 'node:assert/strict';
-import { $, addAccount, createThroughWizard, fakeAccounts, fakeControl, openPage, pickRadio, removeAllAccounts, waitUntilRunning } from '../flows.mjs';
+import { $, addAccount, createThroughWizard, fakeAccounts, fakeControl, openPage, pickRadio, removeAllAccounts, waitForRowState, waitUntilRunning } from '../flows.mjs';
 import { e2e, snapshot, useApp, useFakeCloud } from '../harness.mjs';
 
 const app = useApp();
 const fakes = useFakeCloud();
 
-async function rowState(browser, name) {
-  const row = await browser.$(`[data-testid="vm-row"][data-name="${name}"]`);
-  return (await row.isExisting()) ? row.getAttribute('data-state') : null;
-}
 
-async function waitForRow(browser, name, state) {
-  await browser.waitUntil(async () => (await rowState(browser, name)) === state, {
-    timeout: 30_000,
-    timeoutMsg: `${name} never showed ${state} in the list`,
-  });
-}
 
 async function rowButton(browser, name, testid) {
   return (await browser.$(`[data-testid="vm-row"][data-name="${name}"]`)).$(`[data-testid="${testid}"]`);
@@ -27,15 +17,15 @@ async function rowButton(browser, name, testid) {
 /** Stop, start and delete from the row, as a user would after creating. */
 async function cycle(browser, name, { stoppedAs = 'stopped', fromList = false } = {}) {
   if (!fromList) await (await $(browser, 'wizard-done')).click();
-  await waitForRow(browser, name, 'running');
+  await waitForRowState(browser, name, 'running', 30_000);
   await (await rowButton(browser, name, 'vm-stop')).click();
-  await waitForRow(browser, name, stoppedAs);
+  await waitForRowState(browser, name, stoppedAs, 30_000);
   await (await rowButton(browser, name, 'vm-start')).click();
-  await waitForRow(browser, name, 'running');
+  await waitForRowState(browser, name, 'running', 30_000);
   await (await rowButton(browser, name, 'vm-more')).click();
   await (await rowButton(browser, name, 'vm-delete')).click();
   await (await rowButton(browser, name, 'confirm-delete')).click();
-  await waitForRow(browser, name, null);
+  await waitForRowState(browser, name, null, 30_000);
 }
 
 e2e(app, 'adds one account of each backend', async (browser) => {
@@ -82,7 +72,7 @@ e2e(app, 'creates a Lunanode VM with a security group made from the wizard’s r
   assert.ok(at('securitygroup/create') < at('securitygroup/rule-insert') && at('securitygroup/rule-insert') < at('vm/create'), calls.join(', '));
   // The VM as Lunanode reports it names the group.
   await (await $(browser, 'wizard-done')).click();
-  await waitForRow(browser, 'wiz-lunanode', 'running');
+  await waitForRowState(browser, 'wiz-lunanode', 'running', 30_000);
   await (await browser.$('[data-testid="vm-row"][data-name="wiz-lunanode"] button[title="Details of wiz-lunanode"]')).click();
   // The record sits in a closed <details>: read its text, not what is drawn.
   const raw = () => browser.execute(() => document.querySelector('[data-testid="raw-record"]')?.textContent ?? '');

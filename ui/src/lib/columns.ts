@@ -68,8 +68,11 @@ export const visibleColumns = (prefs: ColumnPrefs, dropped: ColumnId[] = []) =>
 
 /** The columns let go first when the table is too narrow for every shown column's minimum. */
 const DROP_ORDER: ColumnId[] = ['age', 'region', 'price', 'size', 'ip', 'account'];
-/** The checkbox, the actions and the gaps and padding around the columns (px). */
-const FIXED = 28 + 132 + 16;
+/** The select-box column and the actions column (px), before and after the ones above. */
+const PICK_PX = 28;
+const ACTIONS_PX = 132;
+/** The row's padding on both sides, and the gap between cells (px; MachineTable's grid). */
+const PADDING_PX = 16;
 const GAP = 4;
 
 /**
@@ -80,7 +83,7 @@ const GAP = 4;
 export function overflowing(prefs: ColumnPrefs, width: number): ColumnId[] {
   if (!width) return [];
   let shown = visibleColumns(prefs);
-  const need = () => FIXED + shown.reduce((sum, c) => sum + c.min + GAP, GAP);
+  const need = () => PICK_PX + ACTIONS_PX + PADDING_PX + shown.reduce((sum, c) => sum + c.min + GAP, GAP);
   const dropped: ColumnId[] = [];
   for (const id of DROP_ORDER) {
     if (need() <= width) break;
@@ -96,7 +99,7 @@ export const widthOf = (prefs: ColumnPrefs, column: ColumnSpec) => prefs.widths[
 /** The grid of the header and every row: the checkbox, the visible columns, the actions. */
 export function gridTemplate(prefs: ColumnPrefs, dropped: ColumnId[] = []): string {
   const columns = visibleColumns(prefs, dropped).map((c) => `minmax(${c.min}px, ${Math.round(widthOf(prefs, c))}fr)`);
-  return ['28px', ...columns, '132px'].join(' ');
+  return [`${PICK_PX}px`, ...columns, `${ACTIONS_PX}px`].join(' ');
 }
 
 /** `column` made `factor` times as wide (a drag or an arrow key), within sane bounds. */

@@ -7,7 +7,7 @@ use crate::accounts::JsonSettings;
 use crate::error::{AppError, Result};
 use crate::model::{Vm, VmState};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ts_rs::TS;
@@ -137,7 +137,7 @@ impl StateNotices {
         for vm in vms {
             self.creating.insert(key(account_id, &vm.id), (vm.name.clone(), now));
         }
-        vms.iter().filter_map(|vm| self.observe(account_id, vm, now)).collect()
+        vms.iter().filter_map(|vm| self.observe_vm(account_id, vm, now)).collect()
     }
 
     /// A create was refused or failed before any VM existed.
@@ -151,11 +151,6 @@ impl StateNotices {
             to: None,
             reason: Some(error.message.clone()),
         }
-    }
-
-    /// One VM as its provider just reported it (the wizard follows new VMs one by one).
-    pub fn observe_vm(&mut self, account_id: &str, vm: &Vm, now: Instant) -> Option<Notice> {
-        self.observe(account_id, vm, now)
     }
 
     /// A listing of the whole fleet. Accounts that failed to list are skipped (an outage is not a deletion);
@@ -172,9 +167,11 @@ impl StateNotices {
                 self.known.insert(account.to_owned(), settled_states(&listing.vms));
                 continue;
             };
+            // A set: an account's listing may hold thousands of VMs, and this runs on every listing.
+            let listed: HashSet<&str> = listing.vms.iter().map(|vm| vm.id.as_str()).collect();
             let gone: Vec<(String, String)> = known
                 .iter()
-                .filter(|(id, _)| !listing.vms.iter().any(|vm| &vm.id == *id))
+                .filter(|(id, _)| !listed.contains(id.as_str()))
                 .map(|(id, (_, name))| (id.clone(), name.clone()))
                 .collect();
             for (vm_id, vm_name) in gone {
@@ -193,12 +190,14 @@ impl StateNotices {
                     reason: None,
                 });
             }
-            notices.extend(listing.vms.iter().filter_map(|vm| self.observe(account, vm, now)));
+            notices.extend(listing.vms.iter().filter_map(|vm| self.observe_vm(account, vm, now)));
         }
         notices
     }
 
-    fn observe(&mut self, account_id: &str, vm: &Vm, now: Instant) -> Option<Notice> {
+    /// One VM as its provider just reported it (the wizard follows new VMs one by one; listings call it for
+    /// each of theirs).
+    pub fn observe_vm(&mut self, account_id: &str, vm: &Vm, now: Instant) -> Option<Notice> {
         if let Some(notice) = self.observe_creating(account_id, vm) {
             self.remember(account_id, vm);
             return Some(notice);
