@@ -27,7 +27,6 @@
     "vault_forget",
     "vault_test_read",
     "ssh_open",
-    "ssh_input",
     "ssh_resize",
     "ssh_close",
     "ssh_forget_host_key",

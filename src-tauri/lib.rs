@@ -132,7 +132,6 @@ pub fn run() {
             commands::vault::vault_forget,
             commands::vault::vault_test_read,
             commands::ssh::ssh_open,
-            commands::ssh::ssh_input,
             commands::ssh::ssh_resize,
             commands::ssh::ssh_close,
             commands::ssh::ssh_forget_host_key,

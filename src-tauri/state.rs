@@ -10,7 +10,7 @@ use vmdeck_engine::fleet::{CatalogCache, FleetCache, FleetWatch, Pacing, SentLis
 use vmdeck_engine::logging::LogGuard;
 use vmdeck_engine::ssh::openssh_config::ManagedConfigFile;
 use vmdeck_engine::ssh::stored_keys::StoredKeys;
-use vmdeck_engine::ssh::ShellHandle;
+use vmdeck_engine::ssh::ShellSocket;
 use vmdeck_engine::targets::saved::SavedTargets;
 use vmdeck_engine::templates::Templates;
 use vmdeck_engine::vault::VaultService;
@@ -63,7 +63,7 @@ pub struct AppState {
     pub notices: Mutex<StateNotices>,
     pub notification_prefs: Arc<NotificationPrefs>,
     /// Open SSH terminals by id.
-    pub ssh_sessions: Mutex<HashMap<u64, ShellHandle>>,
+    pub ssh_sessions: Mutex<HashMap<u64, ShellSocket>>,
     next_ssh: AtomicU64,
     /// Open VNC consoles by id; dropping one closes its bridge.
     pub vnc_consoles: Mutex<HashMap<u64, VncConsole>>,

@@ -3,12 +3,11 @@
 use super::blocking;
 use crate::state::AppState;
 use std::time::Duration;
-use tauri::ipc::Channel;
 use tauri::{Manager, State};
 use vmdeck_engine::audit::AuditEntry;
 use vmdeck_engine::ssh::stored_keys::StoredKey;
 use vmdeck_engine::ssh::{
-    connect, HostKeyDecision, KnownHosts, ShellHandle, SshAuth, SshCredential, SshEvent, SshLogin, SshOpened,
+    connect, HostKeyDecision, KnownHosts, ShellSocket, SshAuth, SshCredential, SshLogin, SshOpened,
 };
 use vmdeck_engine::{AppError, ErrorCode, Secret};
 
@@ -104,7 +103,6 @@ pub async fn ssh_open(
     decision: HostKeyDecision,
     cols: u32,
     rows: u32,
-    on_event: Channel<SshEvent>,
 ) -> Result<SshOpened, AppError> {
     let mut entry = AuditEntry::new("ssh_open").target(format!("{host}:{port}"));
     // The VM a fetched login is for; a typed login names only its host.
@@ -118,7 +116,7 @@ pub async fn ssh_open(
         SshCredential::ProviderPassword { account_id, vm_id } => entry = entry.account(account_id).vm(vm_id),
         _ => {}
     }
-    let opened = open_shell(app, &state, host, port, user, credential, decision, cols, rows, on_event).await;
+    let opened = open_shell(app, &state, host, port, user, credential, decision, cols, rows).await;
     super::audited(&state, entry, opened)
 }
 
@@ -133,7 +131,6 @@ async fn open_shell(
     decision: HostKeyDecision,
     cols: u32,
     rows: u32,
-    on_event: Channel<SshEvent>,
 ) -> Result<SshOpened, AppError> {
     check_login_host(state, &credential, &host).await?;
     let (auth, vault_user) = auth_of(state, credential).await?;
@@ -142,18 +139,17 @@ async fn open_shell(
     let known = known_hosts(state);
     let session = blocking(move || connect(&login, &known, &decision)).await?;
     let id = state.next_ssh_id();
-    let handle = ShellHandle::start(session, cols.max(2), rows.max(2), move |event| {
-        let closed = matches!(event, vmdeck_engine::ssh::ShellEvent::Closed { .. });
-        let _ = on_event.send(SshEvent::from(event));
-        if closed {
-            app.state::<AppState>().ssh_sessions.lock().unwrap().remove(&id);
-        }
-    })?;
-    state.ssh_sessions.lock().unwrap().insert(id, handle);
-    Ok(SshOpened { id, user })
+    // The terminal's bytes go over its own socket, not through the main thread (issue 17).
+    let terminal = ShellSocket::start(session, cols.max(2), rows.max(2), move || {
+        app.state::<AppState>().ssh_sessions.lock().unwrap().remove(&id);
+    })
+    .await?;
+    let url = terminal.url().to_owned();
+    state.ssh_sessions.lock().unwrap().insert(id, terminal);
+    Ok(SshOpened { id, user, url })
 }
 
-fn with_session(state: &AppState, id: u64, work: impl FnOnce(&ShellHandle)) -> Result<(), AppError> {
+fn with_session(state: &AppState, id: u64, work: impl FnOnce(&ShellSocket)) -> Result<(), AppError> {
     match state.ssh_sessions.lock().unwrap().get(&id) {
         Some(handle) => {
             work(handle);
@@ -161,11 +157,6 @@ fn with_session(state: &AppState, id: u64, work: impl FnOnce(&ShellHandle)) -> R
         }
         None => Err(AppError::new(ErrorCode::NotFound, "This terminal's connection has ended.")),
     }
-}
-
-#[tauri::command]
-pub fn ssh_input(state: State<'_, AppState>, id: u64, data: String) -> Result<(), AppError> {
-    with_session(&state, id, |h| h.input(data.into_bytes()))
 }
 
 #[tauri::command]

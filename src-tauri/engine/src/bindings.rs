@@ -69,7 +69,7 @@ fn declarations(cfg: &Config) -> Vec<String> {
         crate::providers::local::qemu::QemuInstall::decl(cfg),
         crate::providers::local::images::CachedImage::decl(cfg),
         crate::ssh::SshCredential::decl(cfg),
-        crate::ssh::SshEvent::decl(cfg),
+        crate::ssh::SshClosed::decl(cfg),
         crate::ssh::SshOpened::decl(cfg),
         crate::ssh::stored_keys::StoredKey::decl(cfg),
         crate::vnc::VncCredential::decl(cfg),

@@ -11,6 +11,7 @@ pub mod error;
 pub mod fleet;
 pub mod fsutil;
 pub mod keychain;
+pub mod local_socket;
 pub mod logging;
 pub mod model;
 pub mod opener;

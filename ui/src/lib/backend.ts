@@ -28,7 +28,6 @@ import type {
   SavedSshTarget,
   ServerEnvironment,
   SshCredential,
-  SshEvent,
   SshOpened,
   SshTarget,
   StoredKey,
@@ -42,6 +41,9 @@ import type {
   VncCredential,
   VncOpened,
 } from './bindings';
+import { openTerminalSocket, type SshEvent, type TerminalSocket } from './terminalSocket';
+
+export type { SshEvent };
 
 export interface Backend {
   appInfo(): Promise<AppInfo>;
@@ -186,6 +188,9 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** The open SSH terminals' sockets, by session id. */
+const terminals = new Map<number, TerminalSocket>();
+
 export const tauriBackend: Backend = {
   appNotices: () => call<string[]>('app_notices'),
   appInfo: () => call<AppInfo>('app_info'),
@@ -230,14 +235,25 @@ export const tauriBackend: Backend = {
   vaultForget: (accountId = null) => call<void>('vault_forget', { accountId }),
   vaultOidcLogin: (config, accountId = null) => call<VaultStatus>('vault_oidc_login', { accountId, config }),
   vaultTestRead: (path, accountId = null) => call<string[]>('vault_test_read', { accountId, path }),
-  sshOpen: (request, onEvent) => {
-    const onEventChannel = new Channel<SshEvent>();
-    onEventChannel.onmessage = onEvent;
-    return call<SshOpened>('ssh_open', { ...request, onEvent: onEventChannel });
+  sshOpen: async (request, onEvent) => {
+    const opened = await call<SshOpened>('ssh_open', { ...request });
+    terminals.set(opened.id, openTerminalSocket(opened.url, (event) => {
+      if (event.kind === 'closed') terminals.delete(opened.id);
+      onEvent(event);
+    }));
+    return opened;
   },
-  sshInput: (id, data) => call<void>('ssh_input', { id, data }),
+  sshInput: async (id, data) => {
+    const terminal = terminals.get(id);
+    if (!terminal) throw { code: 'not_found', message: "This terminal's connection has ended.", details: null } satisfies BackendError;
+    terminal.send(data);
+  },
   sshResize: (id, cols, rows) => call<void>('ssh_resize', { id, cols, rows }),
-  sshClose: (id) => call<void>('ssh_close', { id }),
+  sshClose: (id) => {
+    terminals.get(id)?.detach();
+    terminals.delete(id);
+    return call<void>('ssh_close', { id });
+  },
   sshForgetHostKey: (host, port) => call<number>('ssh_forget_host_key', { host, port }),
   sshTarget: (accountId, vm) => call<SshTarget>('machine_ssh_target', { accountId, vm }),
   sshTargetSave: (accountId, vmId, target) => call<void>('machine_ssh_target_save', { accountId, vmId, target }),

@@ -425,9 +425,9 @@ export type SshCredential = { "kind": "password", password: string, } | { "kind"
  */
 vm_id: string | null, } | { "kind": "provider_password", account_id: string, vm_id: string, } | { "kind": "stored_key", name: string, passphrase: string | null, };
 
-export type SshEvent = { "kind": "output", data: string, } | { "kind": "closed", exit_status: number | null, error: AppError | null, };
+export type SshClosed = { exit_status: number | null, error: AppError | null, };
 
-export type SshOpened = { id: number, user: string, };
+export type SshOpened = { id: number, user: string, url: string, };
 
 export type StoredKey = { name: string, 
 /**

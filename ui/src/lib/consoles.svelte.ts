@@ -83,10 +83,3 @@ export function removeConsole(key: string) {
   if (index >= 0) consoles.tabs.splice(index, 1);
   if (consoles.active === key) consoles.active = consoles.tabs[0]?.key ?? null;
 }
-
-export function decodeBase64(data: string): Uint8Array {
-  const text = atob(data);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { MAX_PENDING_BYTES, markWokeUp, openSshTab } from './sshSessions';
 import { fakeBackend } from '../test/fakeBackend';
-import type { SshEvent } from './bindings';
+import type { SshEvent } from './backend';
 
 const request = { host: '203.0.113.5', port: 22, user: 'ubuntu', credential: { kind: 'agent' as const }, decision: { kind: 'known_only' as const }, cols: 80, rows: 24 };
-const b64 = (text: string) => btoa(text);
+const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (chunks: Uint8Array[]) => chunks.map((c) => new TextDecoder().decode(c)).join('');
 
 function sessions() {
@@ -14,8 +14,8 @@ function sessions() {
     sshOpen: vi.fn(async (_request, onEvent) => {
       listeners.push(onEvent);
       // Output can come before the call returns.
-      onEvent({ kind: 'output', data: b64(`hello ${next}\n`) });
-      return { id: next++, user: 'ubuntu', fingerprint: 'SHA256:x' };
+      onEvent({ kind: 'output', bytes: bytes(`hello ${next}\n`) });
+      return { id: next++, user: 'ubuntu', url: 'ws://127.0.0.1:1/ssh', fingerprint: 'SHA256:x' };
     }),
   });
   return { backend, listeners };
@@ -25,10 +25,10 @@ describe('SSH sessions in tabs', () => {
   it('keeps early output in order and shows the echo time of a keystroke', async () => {
     const { backend, listeners } = sessions();
     const tab = await openSshTab(backend, request, 'web');
-    listeners[0]({ kind: 'output', data: b64('$ ') });
+    listeners[0]({ kind: 'output', bytes: bytes('$ ') });
     expect(text(tab.pending)).toBe('hello 10\n$ ');
     tab.inputAt = performance.now() - 40;
-    listeners[0]({ kind: 'output', data: b64('l') });
+    listeners[0]({ kind: 'output', bytes: bytes('l') });
     expect(tab.echoMs).toBeGreaterThanOrEqual(40);
     expect(tab.inputAt).toBeNull();
     // A mounted terminal hears when the keystroke its output answers was typed, to time the drawing.
@@ -36,8 +36,8 @@ describe('SSH sessions in tabs', () => {
     tab.sink = sink;
     tab.inputAt = performance.now() - 5;
     const typedAt = tab.inputAt;
-    listeners[0]({ kind: 'output', data: b64('s') });
-    listeners[0]({ kind: 'output', data: b64('\r\n') });
+    listeners[0]({ kind: 'output', bytes: bytes('s') });
+    listeners[0]({ kind: 'output', bytes: bytes('\r\n') });
     expect(sink.mock.calls.map(([bytes, at]) => [new TextDecoder().decode(bytes), at])).toEqual([['s', typedAt], ['\r\n', null]]);
   });
 
@@ -100,8 +100,8 @@ describe('SSH sessions in tabs', () => {
     const { backend, listeners } = sessions();
     const tab = await openSshTab(backend, request, 'web');
     const mib = 'y'.repeat(1024 * 1024);
-    for (let i = 0; i < 10; i++) listeners[0]({ kind: 'output', data: b64(mib) });
-    listeners[0]({ kind: 'output', data: b64('the end') });
+    for (let i = 0; i < 10; i++) listeners[0]({ kind: 'output', bytes: bytes(mib) });
+    listeners[0]({ kind: 'output', bytes: bytes('the end') });
     const kept = tab.pending.reduce((sum, chunk) => sum + chunk.length, 0);
     expect(kept).toBeLessThanOrEqual(MAX_PENDING_BYTES);
     expect(text(tab.pending.slice(0, 1))).toContain('earlier output was dropped');

@@ -1,9 +1,9 @@
 // Opening SSH sessions into console tabs: output delivered in order (also what arrives before the tab
 // exists), the echo time of keystrokes as the latency shown, and reconnecting with the same target and
 // credentials — by the user, or by itself when a session dropped shortly after the computer slept.
-import type { Backend, SshOpenRequest } from './backend';
-import type { SshCredential, SshEvent } from './bindings';
-import { addConsole, decodeBase64, type SshTab } from './consoles.svelte';
+import type { Backend, SshEvent, SshOpenRequest } from './backend';
+import type { SshCredential } from './bindings';
+import { addConsole, type SshTab } from './consoles.svelte';
 
 /** A timer that fires much later than asked means the machine was asleep. */
 const TICK_MS = 5000;
@@ -48,7 +48,7 @@ async function attach(backend: Backend, request: SshOpenRequest, tabOf: () => Ss
     // Events of an earlier session of this tab (before a reconnect) are old news.
     if (!tab || tab.id !== sessionId) return;
     if (event.kind === 'output') {
-      const bytes = decodeBase64(event.data);
+      const bytes = event.bytes;
       const typedAt = tab.inputAt;
       if (typedAt !== null) {
         tab.echoMs = performance.now() - typedAt;

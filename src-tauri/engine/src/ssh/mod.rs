@@ -6,6 +6,7 @@ mod connect;
 pub(crate) mod host_keys;
 pub mod openssh_config;
 mod shell;
+pub mod socket;
 pub mod stored_keys;
 pub mod system_terminal;
 
@@ -52,34 +53,23 @@ pub enum SshCredential {
 
 pub use connect::{connect, HostKeyDecision, SshAuth, SshLogin};
 pub use host_keys::{fingerprint_sha256, KnownHosts};
-pub use shell::{ShellEvent, ShellHandle};
+pub use shell::{ShellEvent, ShellHandle, ShellInput};
+pub use socket::ShellSocket;
 
-/// What the UI receives from a shell, in order: output as base64 (bytes may split a UTF-8 character),
-/// then one `closed`.
+/// How a terminal ended, the last message on its socket (`socket`): the exit status when the server
+/// sent one, or why the link broke.
 #[derive(Debug, Clone, serde::Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SshEvent {
-    Output { data: String },
-    Closed { exit_status: Option<i32>, error: Option<crate::AppError> },
+pub struct SshClosed {
+    pub exit_status: Option<i32>,
+    pub error: Option<crate::AppError>,
 }
 
-impl From<ShellEvent> for SshEvent {
-    fn from(event: ShellEvent) -> Self {
-        use base64::Engine;
-        match event {
-            ShellEvent::Output(bytes) => {
-                SshEvent::Output { data: base64::engine::general_purpose::STANDARD.encode(bytes) }
-            }
-            ShellEvent::Closed { exit_status, error } => SshEvent::Closed { exit_status, error },
-        }
-    }
-}
-
-/// An opened terminal: its id for input, resize and close, and the user it logged in as (Vault may name
-/// another than the dialog's).
+/// An opened terminal: its id for resize and close, the user it logged in as (Vault may name another
+/// than the dialog's), and the one-time socket its page opens for the terminal's bytes (`socket`).
 #[derive(Debug, Clone, serde::Serialize, TS)]
 pub struct SshOpened {
     #[ts(type = "number")]
     pub id: u64,
     pub user: String,
+    pub url: String,
 }

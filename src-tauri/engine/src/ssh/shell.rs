@@ -55,6 +55,11 @@ impl ShellHandle {
         let _ = self.commands.send(Command::Input(bytes));
     }
 
+    /// A handle that only types and closes, for whatever carries the keystrokes (the terminal's socket).
+    pub fn input_handle(&self) -> ShellInput {
+        ShellInput { commands: self.commands.clone() }
+    }
+
     pub fn resize(&self, cols: u32, rows: u32) {
         let _ = self.commands.send(Command::Resize { cols, rows });
     }
@@ -65,6 +70,22 @@ impl ShellHandle {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// Types into a shell, or ends it; cloned from its `ShellHandle`.
+#[derive(Clone)]
+pub struct ShellInput {
+    commands: Sender<Command>,
+}
+
+impl ShellInput {
+    pub fn input(&self, bytes: Vec<u8>) {
+        let _ = self.commands.send(Command::Input(bytes));
+    }
+
+    pub fn close(&self) {
+        let _ = self.commands.send(Command::Close);
     }
 }
 

@@ -1,21 +1,18 @@
 //! A WebSocket ↔ TCP bridge for one VNC console: noVNC in the webview speaks WebSocket, a VNC server
-//! speaks plain TCP. One bridge per console, bound to 127.0.0.1 on a port the OS picks, opened by exactly
-//! one WebSocket that presents the bridge's one-time token from the app's own page (a web page elsewhere
-//! sends its own `Origin`); everything else is refused with 403. A client that connects and says nothing
-//! is dropped after a few seconds without holding up the console, and at most `MAX_BRIDGES` are open.
+//! speaks plain TCP. One bridge per console on a one-time local socket (`crate::local_socket`): everything
+//! but the one WebSocket with its token is refused with 403. A client that connects and says nothing is
+//! dropped after a few seconds without holding up the console, and at most `MAX_BRIDGES` are open.
 
 use super::auth;
 use crate::error::{AppError, ErrorCode, Result};
+use crate::local_socket::{OneTimeSocket, HANDSHAKE_TIMEOUT};
 use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode};
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::Message;
@@ -24,14 +21,10 @@ use tokio_tungstenite::tungstenite::Message;
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long the bridge waits for the webview's WebSocket before it gives up and frees its port.
 pub const CLIENT_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a connected client may take to finish the WebSocket handshake.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long the VNC login the bridge does may take.
 const LOGIN_TIMEOUT: Duration = Duration::from_secs(10);
 /// The most consoles open at once: each holds a port and a connection to a VNC server.
 pub const MAX_BRIDGES: usize = 16;
-/// The origins of VMDeck's own page (Linux and macOS, then Windows' WebView2).
-const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
 
 static OPEN_BRIDGES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -58,21 +51,13 @@ impl Drop for Slot {
     }
 }
 
-/// No `Origin` is a native client (it still needs the token); a browser page always sends its own.
-fn origin_allowed(request: &Request) -> bool {
-    match request.headers().get("origin").and_then(|v| v.to_str().ok()) {
-        None => true,
-        Some(origin) => APP_ORIGINS.contains(&origin.trim_end_matches('/')),
-    }
-}
-
 /// The most bytes read from the VNC server per WebSocket message.
 const CHUNK: usize = 64 * 1024;
 
 /// A running bridge. Dropping it (or `close`) ends the console and frees the port.
 pub struct VncBridge {
     port: u16,
-    token: String,
+    url: String,
     stop: Option<oneshot::Sender<()>>,
     finished: Option<oneshot::Receiver<()>>,
 }
@@ -99,16 +84,13 @@ impl VncBridge {
             ),
             None => None,
         };
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await.map_err(|err| {
-            AppError::internal(format!("Could not open a local port for the console: {err}"))
-        })?;
-        let local_port = listener.local_addr().map_err(|err| AppError::internal(err.to_string()))?.port();
-        let token = one_time_token()?;
+        let socket = OneTimeSocket::bind().await?;
+        let (port, url) = (socket.port, socket.url("vnc"));
         let (stop, stopped) = oneshot::channel();
         let (done, finished) = oneshot::channel();
-        tokio::spawn(serve(listener, server, logged_in, token.clone(), stopped, done, slot));
-        tracing::info!(port = local_port, "VNC bridge listening");
-        Ok(Self { port: local_port, token, stop: Some(stop), finished: Some(finished) })
+        tokio::spawn(serve(socket, server, logged_in, stopped, done, slot));
+        tracing::info!(port, "VNC bridge listening");
+        Ok(Self { port, url, stop: Some(stop), finished: Some(finished) })
     }
 
     pub fn port(&self) -> u16 {
@@ -117,7 +99,7 @@ impl VncBridge {
 
     /// The URL noVNC opens; the token in it works once.
     pub fn url(&self) -> String {
-        format!("ws://127.0.0.1:{}/vnc?token={}", self.port, self.token)
+        self.url.clone()
     }
 
     /// Ends the console and waits until the port is free again.
@@ -159,40 +141,16 @@ async fn connect(host: &str, port: u16) -> Result<TcpStream> {
     }
 }
 
-fn one_time_token() -> Result<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)
-        .map_err(|err| AppError::internal(format!("No randomness for a console token: {err}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// Compares without an early exit, so the time taken says nothing about how much of a guess was right.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn token_of(request: &Request) -> Option<String> {
-    request.uri().query()?.split('&').find_map(|pair| pair.strip_prefix("token=")).map(str::to_owned)
-}
-
-fn refuse(status: StatusCode) -> ErrorResponse {
-    let mut response = ErrorResponse::new(Some("This console link is not valid (any more).".into()));
-    *response.status_mut() = status;
-    response
-}
-
 /// Accepts the one WebSocket with the token, bridges it to the VNC server, and refuses every other
 /// attempt until the console ends.
 async fn serve(
-    listener: TcpListener,
+    socket: OneTimeSocket,
     server: TcpStream,
     logged_in: Option<u32>,
-    token: String,
     mut stopped: oneshot::Receiver<()>,
     _done: oneshot::Sender<()>,
     _slot: Slot,
 ) {
-    let used = Arc::new(AtomicBool::new(false));
     // Handshakes run on their own tasks, so a client that says nothing holds up neither the console nor
     // `close`; a finished one comes back here.
     let (handshaken, mut sockets) =
@@ -220,31 +178,10 @@ async fn serve(
                 }
                 None => drop(socket),
             },
-            accepted = listener.accept() => {
+            accepted = socket.listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 stream.set_nodelay(true).ok();
-                let token = token.clone();
-                let used = used.clone();
-                // tungstenite's handshake callback type fixes the error as a whole HTTP response.
-                #[allow(clippy::result_large_err)]
-                let check = move |request: &Request, mut response: Response| {
-                    if !origin_allowed(request) {
-                        return Err(refuse(StatusCode::FORBIDDEN));
-                    }
-                    let presented = token_of(request).unwrap_or_default();
-                    if !same(&presented, &token) {
-                        return Err(refuse(StatusCode::FORBIDDEN));
-                    }
-                    if used.swap(true, Ordering::SeqCst) {
-                        return Err(refuse(StatusCode::FORBIDDEN));
-                    }
-                    // noVNC may offer the "binary" subprotocol; answer it when offered.
-                    let offered = request.headers().get("sec-websocket-protocol").and_then(|v| v.to_str().ok());
-                    if offered.is_some_and(|list| list.split(',').any(|p| p.trim() == "binary")) {
-                        response.headers_mut().insert("sec-websocket-protocol", HeaderValue::from_static("binary"));
-                    }
-                    Ok(response)
-                };
+                let check = socket.check(Some("binary"));
                 let handshaken = handshaken.clone();
                 tokio::spawn(async move {
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check)).await {
@@ -333,7 +270,7 @@ mod tests {
 
     #[tokio::test]
     async fn at_most_max_bridges_are_open_and_closing_one_frees_a_place() {
-        let server = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let server = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = server.local_addr().unwrap().port();
         let mut open = Vec::new();
         for _ in 0..MAX_BRIDGES {

@@ -17,7 +17,7 @@ describe('SshDialog', () => {
     const sshOpen = vi
       .fn()
       .mockRejectedValueOnce({ code: 'host_key_unknown', message: 'not known', details: { fingerprint: 'SHA256:abc' } })
-      .mockResolvedValueOnce({ id: 7, user: 'ubuntu' });
+      .mockResolvedValueOnce({ id: 7, user: 'ubuntu', url: 'ws://127.0.0.1:1/ssh' });
     const backend = fakeBackend({ sshOpen, sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'ask' as const }, port_note: null, host_note: null, remembered: false })) });
     const onopened = vi.fn();
     render(SshDialog, { backend, accountId: 'a1', vm, onopened, oncancel: () => {} });
@@ -53,7 +53,7 @@ describe('SshDialog', () => {
 describe('SshDialog with a provider password', () => {
   it('preselects the password Lunanode reports and asks the backend for it by VM', async () => {
     const user = userEvent.setup();
-    const sshOpen = vi.fn(async () => ({ id: 9, user: 'ubuntu' }));
+    const sshOpen = vi.fn(async () => ({ id: 9, user: 'ubuntu', url: 'ws://127.0.0.1:1/ssh' }));
     const backend = fakeBackend({
       sshOpen,
       sshTarget: vi.fn(async () => ({ host: '203.0.113.5', port: 22, user: 'ubuntu', credentials: { kind: 'provider_password' as const }, port_note: null, host_note: null, remembered: false })),
@@ -83,7 +83,7 @@ describe('SshDialog and the system terminal', () => {
 describe('SshDialog with keys in the keychain', () => {
   it('prefers a key kept in the keychain over a typed password', async () => {
     const user = userEvent.setup();
-    const sshOpen = vi.fn(async () => ({ id: 31, user: 'root', fingerprint: 'SHA256:k' }));
+    const sshOpen = vi.fn(async () => ({ id: 31, user: 'root', url: 'ws://127.0.0.1:1/ssh', fingerprint: 'SHA256:k' }));
     const backend = fakeBackend({ sshOpen, sshKeysList: vi.fn(async () => [{ name: 'laptop', kind: 'OPENSSH PRIVATE KEY' }]) });
     render(SshDialog, { backend, accountId: 'a1', vm, onopened: () => {}, oncancel: () => {} });
     await vi.waitFor(() => expect(screen.getByTestId('ssh-kind')).toHaveValue('stored_key'));
@@ -105,7 +105,7 @@ describe('SshDialog for a local VM', () => {
   it('waits for the guest’s SSH server, then connects with its keychain key and the pinned host key, no click needed', async () => {
     let ready: () => void = () => {};
     const machineSshReady = vi.fn(() => new Promise<void>((resolve) => (ready = resolve)));
-    const sshOpen = vi.fn().mockResolvedValue({ id: 11, user: 'debian' });
+    const sshOpen = vi.fn().mockResolvedValue({ id: 11, user: 'debian', url: 'ws://127.0.0.1:1/ssh' });
     const local: Vm = { ...vm, id: 'vm-1', name: 'dev', provider: 'local', addresses: [{ ip: '127.0.0.1', version: 'v4', public: false }] };
     const backend = fakeBackend({
       sshOpen,
@@ -154,7 +154,7 @@ describe('SshDialog remembering a VM’s host', () => {
 
   it('says why the host is empty and saves what worked only after the connection opened', async () => {
     const user = userEvent.setup();
-    const sshOpen = vi.fn().mockRejectedValueOnce({ code: 'unreachable', message: 'no route', details: null }).mockResolvedValueOnce({ id: 3, user: 'debian' });
+    const sshOpen = vi.fn().mockRejectedValueOnce({ code: 'unreachable', message: 'no route', details: null }).mockResolvedValueOnce({ id: 3, user: 'debian', url: 'ws://127.0.0.1:1/ssh' });
     const sshTargetSave = vi.fn(async () => {});
     const backend = fakeBackend({ sshOpen, sshTargetSave, sshTarget: vi.fn(async () => noAddress) });
     render(SshDialog, { backend, accountId: 'a1', vm: cloudVm, onopened: () => {}, oncancel: () => {} });
@@ -176,7 +176,7 @@ describe('SshDialog remembering a VM’s host', () => {
     const user = userEvent.setup();
     const sshTargetSave = vi.fn(async () => {});
     const backend = fakeBackend({
-      sshOpen: vi.fn(async () => ({ id: 4, user: 'debian' })),
+      sshOpen: vi.fn(async () => ({ id: 4, user: 'debian', url: 'ws://127.0.0.1:1/ssh' })),
       sshTargetSave,
       sshTarget: vi.fn(async () => ({ ...noAddress, host: '10.0.0.9', port: 2222, user: 'debian', host_note: null, remembered: true })),
     });
