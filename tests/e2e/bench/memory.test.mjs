@@ -26,8 +26,8 @@ function pssMiB(binary) {
   return Object.values(pssByProcess(binary)).reduce((a, b) => a + b, 0);
 }
 
-/** The same, per process name. */
-function pssByProcess(binary) {
+/** The same, per process name; with `split`, each as { anon, file } (heap and the like; mapped files). */
+function pssByProcess(binary, split = false) {
   const found = spawnSync('pgrep', ['-f', '-x', binary], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
   assert.equal(found.length, 1, `one ${binary} running`);
   const byName = {};
@@ -36,14 +36,26 @@ function pssByProcess(binary) {
     const pid = todo.pop();
     try {
       const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      const kib = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n').filter((l) => l.startsWith('Pss:')).reduce((sum, l) => sum + Number(l.split(/\s+/)[1]), 0);
-      byName[name] = (byName[name] ?? 0) + kib / 1024;
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n');
+      const field = (key) => rollup.filter((l) => l.startsWith(key)).reduce((sum, l) => sum + Number(l.split(/\s+/)[1]), 0) / 1024;
+      if (split) {
+        const was = byName[name] ?? { anon: 0, file: 0 };
+        byName[name] = { anon: was.anon + field('Pss_Anon:') + field('Pss_Shmem:'), file: was.file + field('Pss_File:') };
+      } else {
+        byName[name] = (byName[name] ?? 0) + field('Pss:');
+      }
       todo.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean));
     } catch {
       // The process ended between the listing and the read.
     }
   }
   return byName;
+}
+
+function describeParts(binary) {
+  return Object.entries(pssByProcess(binary, true))
+    .map(([name, { anon, file }]) => `${name} ${(anon + file).toFixed(1)} (${anon.toFixed(1)} + ${file.toFixed(1)})`)
+    .join(', ');
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -56,7 +68,7 @@ describe('bare Tauri app', () => {
     const samples = [];
     for (let i = 0; i < 5; i++, await sleep(1000)) samples.push(pssMiB(bare.binary));
     results.bare = median(samples);
-    results.bareParts = Object.entries(pssByProcess(bare.binary)).map(([name, mib]) => `${name} ${mib.toFixed(1)}`).join(', ');
+    results.bareParts = describeParts(bare.binary);
   });
 });
 
@@ -118,8 +130,8 @@ describe(`VMDeck, ${ACCOUNTS} accounts × ${VMS} VMs`, () => {
     console.log(`  ${minutes} min measured (~${listings} listings, about ${Math.round((listings * 30) / 60)} min of the app's 30 s pace)`);
     for (const s of samples.filter((_, i) => i % 6 === 0)) console.log(`    at ${s.at.toFixed(1)} min: ${s.mib.toFixed(1)} MiB`);
     console.log(`  PSS first minute ${first.toFixed(1)} MiB, last minute ${last.toFixed(1)} MiB: growth ${(last - first).toFixed(1)} MiB (${(((last - first) / first) * 100).toFixed(1)} %), slope ${slope.toFixed(2)} MiB/min`);
-    const parts = Object.entries(pssByProcess(app.binary)).map(([name, mib]) => `${name} ${mib.toFixed(1)}`).join(', ');
-    console.log(`  at the end, per process (MiB): ${parts}; bare Tauri idle: ${results.bareParts}`);
+    console.log(`  at the end, per process (MiB; anon + mapped files): ${describeParts(app.binary)}`);
+    console.log(`  bare Tauri idle, the same way: ${results.bareParts}`);
     console.log(`  bare Tauri idle ${results.bare.toFixed(1)} MiB; VMDeck / bare: ${(last / results.bare).toFixed(2)}× (goal ≤ 1.30×, and flat)`);
   });
 });
