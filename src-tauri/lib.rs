@@ -3,7 +3,6 @@
 
 mod commands;
 mod state;
-mod webview;
 
 use state::AppState;
 use std::sync::Arc;
@@ -21,7 +20,6 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 pub fn run() {
     // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
     vmdeck_engine::fsutil::private_by_default();
-    webview::draw_without_gpu_compositing_when_there_is_no_gpu();
     vmdeck_engine::process::limit_malloc_arenas();
     let started = commands::app::StartedAt(std::time::Instant::now());
     tauri::Builder::default()
@@ -50,8 +48,6 @@ pub fn run() {
             let dirs = AppDirs { data_dir: paths.app_data_dir()?, log_dir: paths.app_log_dir()? };
             let log_guard = logging::init(&dirs.log_dir)?;
             tracing::info!(version = %app.package_info().version, "VMDeck starting");
-            let composited = std::env::var_os("WEBKIT_DISABLE_COMPOSITING_MODE").is_none_or(|v| v == "0");
-            tracing::info!(composited, "webview drawing (see webview.rs)");
             let keychain = Keychain::new(app.config().identifier.clone());
             // Without a Secret Service (a bare Linux session), use the kernel keyring rather than fail.
             let keychain_status = keychain.fall_back_if_unavailable();

@@ -2,8 +2,8 @@ import type { Component } from 'svelte';
 
 /**
  * A component kept out of the first bundle: `load()` imports it on first use and hands back the same promise
- * afterwards; a failed import is tried again on the next use. Nothing is preloaded: each page loaded
- * stays in the web process's memory, and a page from the app's own binary loads in milliseconds.
+ * afterwards; `preload()` starts that import early (after the first screen) and forgets a failure, so a page
+ * that could not load says so when it is opened, not before.
  */
 export function later<P extends Record<string, any>>(importer: () => Promise<{ default: Component<P> }>) {
   let loading: Promise<Component<P>> | undefined;
@@ -17,5 +17,5 @@ export function later<P extends Record<string, any>>(importer: () => Promise<{ d
     );
     return loading;
   };
-  return { load };
+  return { load, preload: () => void load().catch(() => {}) };
 }
