@@ -34,11 +34,10 @@ pub struct StartedAt(pub std::time::Instant);
 /// The UI's first screen is painted: logged with the time since the process started, and printed as
 /// `first-screen` on stdout when VMDECK_PRINT_FIRST_SCREEN is set (`.ci/bench-start` waits for it).
 #[tauri::command]
-pub fn app_first_screen(started: tauri::State<'_, StartedAt>, page_ms: f64, marks: Option<String>) {
+pub fn app_first_screen(started: tauri::State<'_, StartedAt>, page_ms: f64, marks: String) {
     let after = started.0.elapsed();
     // page_ms: since the page began to load (performance.now()), which splits the figure into the shell's
     // part and the page's; marks: where the page's part went (ms since it began to load).
-    let marks = marks.unwrap_or_default();
     tracing::info!(ms = after.as_millis() as u64, page_ms = page_ms.round() as u64, %marks, "first screen painted");
     if std::env::var_os("VMDECK_PRINT_FIRST_SCREEN").is_some() {
         use std::io::Write;

@@ -6,7 +6,7 @@ import { pageAtStart } from './lib/navigation';
 import { applyTheme, followSystemTheme } from './lib/theme';
 import './app.css';
 
-// Marks of the start path, logged with the first-screen line (backend.ts, startMarks).
+// Marks of the start path, logged with the first-screen line (firstScreen.ts, startMarks).
 performance.mark('script');
 // Before anything is painted: the first frame is already in the chosen theme.
 applyTheme();

@@ -13,7 +13,7 @@ use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::WebSocketStream;
 
 /// How long a connected client may take to finish the WebSocket handshake.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 /// The origins of VMDeck's own page (Linux and macOS, then Windows' WebView2).
 const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "https://tauri.localhost"];
 
@@ -41,7 +41,7 @@ impl OneTimeSocket {
 
     /// The handshake check for a connection to this socket: the app's origin, the token, the first time.
     /// `subprotocol` is answered when the page offers it (noVNC offers "binary").
-    pub fn check(&self, subprotocol: Option<&'static str>) -> impl Callback + Send + 'static {
+    pub fn check(&self, subprotocol: Option<&'static str>) -> impl Callback + Send + Unpin + 'static {
         let token = self.token.clone();
         let used = self.used.clone();
         // tungstenite's handshake callback type fixes the error as a whole HTTP response.
@@ -70,15 +70,29 @@ impl OneTimeSocket {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let (stream, _) = tokio::time::timeout_at(deadline, self.listener.accept()).await.ok()?.ok()?;
-            stream.set_nodelay(true).ok();
-            let check = self.check(None);
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check))
-                .await
-            {
-                Ok(Ok(socket)) => return Some(socket),
-                Ok(Err(err)) => tracing::info!("local socket refused a connection: {err}"),
-                Err(_) => tracing::info!("local socket dropped a client that did not finish its handshake"),
+            if let Some(socket) = handshake(stream, self.check(None)).await {
+                return Some(socket);
             }
+        }
+    }
+}
+
+/// Turns an accepted connection into a WebSocket when `check` lets it in and it finishes the handshake
+/// within `HANDSHAKE_TIMEOUT`; None (logged) otherwise.
+pub async fn handshake(
+    stream: TcpStream,
+    check: impl Callback + Unpin,
+) -> Option<WebSocketStream<TcpStream>> {
+    stream.set_nodelay(true).ok();
+    match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check)).await {
+        Ok(Ok(socket)) => Some(socket),
+        Ok(Err(err)) => {
+            tracing::info!("local socket refused a connection: {err}");
+            None
+        }
+        Err(_) => {
+            tracing::info!("local socket dropped a client that did not finish its handshake");
+            None
         }
     }
 }

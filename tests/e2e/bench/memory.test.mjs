@@ -23,11 +23,11 @@ const results = {};
 
 /** PSS in MiB of the app's process and its descendants (WebKitWebProcess, WebKitNetworkProcess). */
 function pssMiB(binary) {
-  return Object.values(pssByProcess(binary)).reduce((a, b) => a + b, 0);
+  return Object.values(pssByProcess(binary)).reduce((sum, { anon, file }) => sum + anon + file, 0);
 }
 
-/** The same, per process name; with `split`, each as { anon, file } (heap and the like; mapped files). */
-function pssByProcess(binary, split = false) {
+/** The same, per process name, as { anon, file }: heap and the like (shared memory included), mapped files. */
+function pssByProcess(binary) {
   const found = spawnSync('pgrep', ['-f', '-x', binary], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean);
   assert.equal(found.length, 1, `one ${binary} running`);
   const byName = {};
@@ -37,13 +37,10 @@ function pssByProcess(binary, split = false) {
     try {
       const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8').split('\n');
+      // Pss is the sum of these three.
       const field = (key) => rollup.filter((l) => l.startsWith(key)).reduce((sum, l) => sum + Number(l.split(/\s+/)[1]), 0) / 1024;
-      if (split) {
-        const was = byName[name] ?? { anon: 0, file: 0 };
-        byName[name] = { anon: was.anon + field('Pss_Anon:') + field('Pss_Shmem:'), file: was.file + field('Pss_File:') };
-      } else {
-        byName[name] = (byName[name] ?? 0) + field('Pss:');
-      }
+      const was = byName[name] ?? { anon: 0, file: 0 };
+      byName[name] = { anon: was.anon + field('Pss_Anon:') + field('Pss_Shmem:'), file: was.file + field('Pss_File:') };
       todo.push(...readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean));
     } catch {
       // The process ended between the listing and the read.
@@ -53,7 +50,7 @@ function pssByProcess(binary, split = false) {
 }
 
 function describeParts(binary) {
-  return Object.entries(pssByProcess(binary, true))
+  return Object.entries(pssByProcess(binary))
     .map(([name, { anon, file }]) => `${name} ${(anon + file).toFixed(1)} (${anon.toFixed(1)} + ${file.toFixed(1)})`)
     .join(', ');
 }

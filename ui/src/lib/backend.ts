@@ -41,6 +41,7 @@ import type {
   VncCredential,
   VncOpened,
 } from './bindings';
+import { startMarks } from './firstScreen';
 import { openTerminalSocket, type SshEvent, type TerminalSocket } from './terminalSocket';
 
 export type { SshEvent };
@@ -186,17 +187,6 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   } catch (raw) {
     throw toBackendError(raw);
   }
-}
-
-/** Where the page's share of the start went (the log's first-screen line): its own marks, then the document. */
-function startMarks(): string {
-  const at = (name: string, ms: number) => `${name}=${Math.round(ms)}`;
-  const marks = performance.getEntriesByType('mark').map((m) => at(m.name, m.startTime));
-  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
-  if (nav) marks.unshift(at('html', nav.responseEnd), at('dom-ready', nav.domContentLoadedEventEnd));
-  const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.name.endsWith('.js'));
-  if (scripts.length) marks.push(at(`scripts(${scripts.length})-loaded`, Math.max(...scripts.map((r) => r.responseEnd))));
-  return marks.join(' ');
 }
 
 /** The open SSH terminals' sockets, by session id. */

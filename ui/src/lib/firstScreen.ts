@@ -23,3 +23,14 @@ export function settledWithin(data: FirstScreenData, capMs: number): Promise<voi
   const both = Promise.allSettled([data.accounts, data.cached]).then(() => undefined);
   return Promise.race([both, new Promise<void>((resolve) => setTimeout(resolve, capMs))]);
 }
+
+/** Where the page's share of the start went (the log's first-screen line): its own marks, then the document. */
+export function startMarks(): string {
+  const at = (name: string, ms: number) => `${name}=${Math.round(ms)}`;
+  const marks = performance.getEntriesByType('mark').map((m) => at(m.name, m.startTime));
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+  if (nav) marks.unshift(at('html', nav.responseEnd), at('dom-ready', nav.domContentLoadedEventEnd));
+  const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((r) => r.name.endsWith('.js'));
+  if (scripts.length) marks.push(at(`scripts(${scripts.length})-loaded`, Math.max(...scripts.map((r) => r.responseEnd))));
+  return marks.join(' ');
+}

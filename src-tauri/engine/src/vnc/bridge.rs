@@ -5,7 +5,7 @@
 
 use super::auth;
 use crate::error::{AppError, ErrorCode, Result};
-use crate::local_socket::{OneTimeSocket, HANDSHAKE_TIMEOUT};
+use crate::local_socket::{handshake, OneTimeSocket};
 use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::atomic::Ordering;
@@ -180,16 +180,11 @@ async fn serve(
             },
             accepted = socket.listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                stream.set_nodelay(true).ok();
                 let check = socket.check(Some("binary"));
                 let handshaken = handshaken.clone();
                 tokio::spawn(async move {
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check)).await {
-                        Ok(Ok(socket)) => {
-                            let _ = handshaken.send(socket).await;
-                        }
-                        Ok(Err(err)) => tracing::info!("VNC bridge refused a connection: {err}"),
-                        Err(_) => tracing::info!("VNC bridge dropped a client that did not finish its handshake"),
+                    if let Some(socket) = handshake(stream, check).await {
+                        let _ = handshaken.send(socket).await;
                     }
                 });
             }
