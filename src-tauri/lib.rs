@@ -3,6 +3,7 @@
 
 mod commands;
 mod state;
+mod webview;
 
 use state::AppState;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use vmdeck_engine::{app_info::AppDirs, keychain::Keychain, logging};
 pub fn run() {
     // Before Tauri and the webview write anything: logs, caches and web storage are the user's alone.
     vmdeck_engine::fsutil::private_by_default();
+    webview::paint_on_the_cpu_when_there_is_no_gpu();
     vmdeck_engine::process::limit_malloc_arenas();
     let started = commands::app::StartedAt(std::time::Instant::now());
     tauri::Builder::default()
@@ -48,6 +50,7 @@ pub fn run() {
             let dirs = AppDirs { data_dir: paths.app_data_dir()?, log_dir: paths.app_log_dir()? };
             let log_guard = logging::init(&dirs.log_dir)?;
             tracing::info!(version = %app.package_info().version, "VMDeck starting");
+            tracing::info!(cpu_painting = webview::paints_on_the_cpu(), "webview painting (see webview.rs)");
             let keychain = Keychain::new(app.config().identifier.clone());
             // Without a Secret Service (a bare Linux session), use the kernel keyring rather than fail.
             let keychain_status = keychain.fall_back_if_unavailable();
