@@ -21,6 +21,8 @@ export interface SshTab {
   echoMs: number | null;
   /** From that keystroke until xterm.js drew its answer: what the user sees (set by the terminal). */
   echoDrawnMs: number | null;
+  /** The first frame after that answer arrived, from the keystroke: what any drawing had to wait for. */
+  echoFrameMs: number | null;
   /** Set by the mounted terminal; output goes straight to it, with when the keystroke it answers was typed. */
   sink: ((bytes: Uint8Array, typedAt: number | null) => void) | null;
   pending: Uint8Array[];
@@ -51,7 +53,7 @@ export const consoles = $state<{ tabs: ConsoleTab[]; active: string | null }>({ 
 
 export function addConsole(id: number, title: string): SshTab {
   const tab: SshTab = {
-    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, asksFor: null, inputAt: null, echoMs: null, echoDrawnMs: null, sink: null, pending: [],
+    kind: 'ssh', key: `ssh-${id}`, id, title, status: 'connected', closedReason: null, reopen: null, asksFor: null, inputAt: null, echoMs: null, echoDrawnMs: null, echoFrameMs: null, sink: null, pending: [],
   };
   consoles.tabs.push(tab);
   consoles.active = tab.key;
