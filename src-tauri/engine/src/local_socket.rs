@@ -66,12 +66,33 @@ impl OneTimeSocket {
 
     /// Waits up to `wait` for the one client, refusing the others (wrong token or origin) on the way.
     /// None when nobody presented the token in time.
+    ///
+    /// Each handshake runs on its own task: a local process that connects and says nothing (allowed
+    /// `HANDSHAKE_TIMEOUT`) does not hold up the page's own connection behind it.
     pub async fn accept_one(self, wait: Duration) -> Option<WebSocketStream<TcpStream>> {
         let deadline = tokio::time::Instant::now() + wait;
+        let mut handshakes = tokio::task::JoinSet::new();
         loop {
-            let (stream, _) = tokio::time::timeout_at(deadline, self.listener.accept()).await.ok()?.ok()?;
-            if let Some(socket) = handshake(stream, self.check(None)).await {
-                return Some(socket);
+            tokio::select! {
+                accepted = tokio::time::timeout_at(deadline, self.listener.accept()) => match accepted {
+                    Ok(Ok((stream, _))) => {
+                        handshakes.spawn(handshake(stream, self.check(None)));
+                    }
+                    // Out of time (or the listener failed): a handshake already under way may still finish.
+                    _ => {
+                        while let Some(done) = handshakes.join_next().await {
+                            if let Ok(Some(socket)) = done {
+                                return Some(socket);
+                            }
+                        }
+                        return None;
+                    }
+                },
+                Some(done) = handshakes.join_next() => {
+                    if let Ok(Some(socket)) = done {
+                        return Some(socket);
+                    }
+                }
             }
         }
     }

@@ -118,3 +118,21 @@ async fn a_page_that_goes_away_ends_its_shell_and_close_does_not_wait_on_a_page_
     let closing = tokio::task::spawn_blocking(move || shell.close());
     tokio::time::timeout(Duration::from_secs(10), closing).await.expect("close returned").unwrap();
 }
+
+#[tokio::test]
+#[ignore = "needs OpenSSH sshd; run by .ci/test"]
+async fn a_silent_local_connection_does_not_hold_up_the_page() {
+    let sshd = Sshd::start();
+    let (shell, _on_closed) = open_shell(&sshd).await;
+    let port = shell.url().into_client_request().unwrap().uri().port_u16().unwrap();
+    // Another local process connects first and says nothing: its handshake may take up to 5 s.
+    let _silent = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut page = tokio::time::timeout(Duration::from_secs(2), dial(shell.url(), None))
+        .await
+        .expect("the page got in while the silent connection still waited")
+        .unwrap();
+    page.send(Message::Text("echo in-$((2+2))\n".into())).await.unwrap();
+    read_until(&mut page, "in-4").await;
+    tokio::task::spawn_blocking(move || shell.close()).await.unwrap();
+}
