@@ -66,6 +66,9 @@ e2e(app, 'the installed binary starts and shows the version of its package', asy
 e2e(app, 'the installed app keeps a secret in the keychain', async (browser) => {
   const keyFile = path.join(VMDECK_UPDATE_DIR, 'id_ed25519');
   spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', keyFile]);
+  // The update check a few seconds after start (the local server always offers a build) opens its offer above
+  // this form: once it has, the form no longer moves under the clicks below (it did once, and Save missed).
+  await (await browser.$('[data-testid="update-offer"]')).waitForDisplayed({ timeout: 20_000 });
   await (await browser.$('[data-testid="stored-key-name"]')).setValue('installed');
   // Pasted as a whole, line breaks included (typing it through WebDriver would turn them into Enter keys).
   const textarea = await browser.$('[data-testid="stored-key-text"]');
