@@ -1,5 +1,8 @@
 //! How the system webview paints, decided before it starts.
 
+/// WebKitGTK's switch: set and not "0", it paints on the CPU.
+const SETTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
+
 /// WebKitGTK (2.46 and later) paints the page's tiles with Skia on the GPU through OpenGL. Without a GPU (a
 /// VM, a remote desktop, Xvfb) that OpenGL is Mesa's software rasteriser, and painting through it is slower
 /// than Skia painting on the CPU directly: under Xvfb the first screen waited 250–650 ms for its first two
@@ -11,7 +14,6 @@
 pub fn paint_on_the_cpu_when_there_is_no_gpu() {
     #[cfg(target_os = "linux")]
     {
-        const SETTING: &str = "WEBKIT_SKIA_ENABLE_CPU_RENDERING";
         if std::env::var_os(SETTING).is_some() || has_render_node(std::path::Path::new("/dev/dri")) {
             return;
         }
@@ -22,7 +24,7 @@ pub fn paint_on_the_cpu_when_there_is_no_gpu() {
 
 /// Whether WebKit paints on the CPU (for the log).
 pub fn paints_on_the_cpu() -> bool {
-    std::env::var_os("WEBKIT_SKIA_ENABLE_CPU_RENDERING").is_some_and(|v| v != "0")
+    std::env::var_os(SETTING).is_some_and(|v| v != "0")
 }
 
 /// Whether `dri` holds a GPU render node (`renderD128`, …): what OpenGL needs to run on a GPU.
