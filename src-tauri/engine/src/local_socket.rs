@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::handshake::server::{Callback, ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::WebSocketStream;
@@ -19,7 +21,7 @@ const APP_ORIGINS: [&str; 3] = ["tauri://localhost", "http://tauri.localhost", "
 
 /// A listening port with its one-time token.
 pub struct OneTimeSocket {
-    pub listener: TcpListener,
+    listener: TcpListener,
     pub port: u16,
     pub token: String,
     used: Arc<AtomicBool>,
@@ -41,7 +43,7 @@ impl OneTimeSocket {
 
     /// The handshake check for a connection to this socket: the app's origin, the token, the first time.
     /// `subprotocol` is answered when the page offers it (noVNC offers "binary").
-    pub fn check(&self, subprotocol: Option<&'static str>) -> impl Callback + Send + Unpin + 'static {
+    fn check(&self, subprotocol: Option<&'static str>) -> impl Callback + Send + Unpin + 'static {
         let token = self.token.clone();
         let used = self.used.clone();
         // tungstenite's handshake callback type fixes the error as a whole HTTP response.
@@ -64,46 +66,78 @@ impl OneTimeSocket {
         }
     }
 
-    /// Waits up to `wait` for the one client, refusing the others (wrong token or origin) on the way.
-    /// None when nobody presented the token in time.
-    ///
-    /// Each handshake runs on its own task: a local process that connects and says nothing (allowed
-    /// `HANDSHAKE_TIMEOUT`) does not hold up the page's own connection behind it.
-    pub async fn accept_one(self, wait: Duration) -> Option<WebSocketStream<TcpStream>> {
-        let deadline = tokio::time::Instant::now() + wait;
-        let mut handshakes = tokio::task::JoinSet::new();
-        loop {
-            tokio::select! {
-                accepted = tokio::time::timeout_at(deadline, self.listener.accept()) => match accepted {
-                    Ok(Ok((stream, _))) => {
-                        handshakes.spawn(handshake(stream, self.check(None)));
-                    }
-                    // Out of time (or the listener failed): a handshake already under way may still finish.
-                    _ => {
-                        while let Some(done) = handshakes.join_next().await {
-                            if let Ok(Some(socket)) = done {
-                                return Some(socket);
+    /// Starts taking connections: each runs its handshake on its own task, so a local process that
+    /// connects and says nothing (allowed `HANDSHAKE_TIMEOUT`) holds up nobody; those with the token
+    /// come out of `Clients::next`, the rest are refused. `subprotocol`: see `check`.
+    pub fn accept(self, subprotocol: Option<&'static str>) -> Clients {
+        let (handshaken, sockets) = mpsc::channel(4);
+        let accepting = tokio::spawn(async move {
+            loop {
+                match self.listener.accept().await {
+                    Ok((stream, _)) => {
+                        let check = self.check(subprotocol);
+                        let handshaken = handshaken.clone();
+                        tokio::spawn(async move {
+                            if let Some(socket) = handshake(stream, check).await {
+                                let _ = handshaken.send(socket).await;
                             }
-                        }
-                        return None;
+                        });
                     }
-                },
-                Some(done) = handshakes.join_next() => {
-                    if let Ok(Some(socket)) = done {
-                        return Some(socket);
+                    // Out of file descriptors, say: try again soon rather than spin.
+                    Err(err) => {
+                        tracing::warn!("local socket could not accept a connection: {err}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
                     }
                 }
             }
+        });
+        Clients { sockets, accepting: Some(accepting) }
+    }
+
+    /// Waits up to `wait` for the one client and closes the port. None when nobody presented the
+    /// token in time.
+    pub async fn accept_one(self, wait: Duration) -> Option<WebSocketStream<TcpStream>> {
+        let mut clients = self.accept(None);
+        let page = tokio::time::timeout(wait, clients.next()).await.ok().flatten();
+        clients.close().await;
+        page
+    }
+}
+
+/// The connections of a `OneTimeSocket` that passed its check; the port takes connections (and
+/// refuses the wrong ones) until this is closed or dropped.
+pub struct Clients {
+    sockets: mpsc::Receiver<WebSocketStream<TcpStream>>,
+    /// The accept loop; it owns the listener, so the port closes when it ends.
+    accepting: Option<JoinHandle<()>>,
+}
+
+impl Clients {
+    /// The next client that finished its handshake with the token.
+    pub async fn next(&mut self) -> Option<WebSocketStream<TcpStream>> {
+        self.sockets.recv().await
+    }
+
+    /// Stops taking connections and waits until the port is free.
+    pub async fn close(mut self) {
+        if let Some(accepting) = self.accepting.take() {
+            accepting.abort();
+            let _ = accepting.await;
+        }
+    }
+}
+
+impl Drop for Clients {
+    fn drop(&mut self) {
+        if let Some(accepting) = &self.accepting {
+            accepting.abort();
         }
     }
 }
 
 /// Turns an accepted connection into a WebSocket when `check` lets it in and it finishes the handshake
 /// within `HANDSHAKE_TIMEOUT`; None (logged) otherwise.
-pub async fn handshake(
-    stream: TcpStream,
-    check: impl Callback + Unpin,
-) -> Option<WebSocketStream<TcpStream>> {
+async fn handshake(stream: TcpStream, check: impl Callback + Unpin) -> Option<WebSocketStream<TcpStream>> {
     stream.set_nodelay(true).ok();
     match tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::accept_hdr_async(stream, check)).await {
         Ok(Ok(socket)) => Some(socket),

@@ -5,7 +5,7 @@
 
 use super::auth;
 use crate::error::{AppError, ErrorCode, Result};
-use crate::local_socket::{handshake, OneTimeSocket};
+use crate::local_socket::OneTimeSocket;
 use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
 use std::sync::atomic::Ordering;
@@ -151,10 +151,9 @@ async fn serve(
     _done: oneshot::Sender<()>,
     _slot: Slot,
 ) {
-    // Handshakes run on their own tasks, so a client that says nothing holds up neither the console nor
-    // `close`; a finished one comes back here.
-    let (handshaken, mut sockets) =
-        tokio::sync::mpsc::channel::<tokio_tungstenite::WebSocketStream<TcpStream>>(4);
+    // A client that says nothing holds up neither the console nor `close` (see `OneTimeSocket::accept`);
+    // the port keeps refusing others while the console is open.
+    let mut clients = socket.accept(Some("binary"));
     let mut server = Some(server);
     let mut session: Option<tokio::task::JoinHandle<()>> = None;
     let (ended, mut session_ended) = tokio::sync::mpsc::channel::<()>(1);
@@ -168,28 +167,19 @@ async fn serve(
                 break;
             }
             _ = session_ended.recv() => break,
-            Some(socket) = sockets.recv() => match server.take() {
+            Some(page) = clients.next() => match server.take() {
                 Some(tcp) => {
                     let ended = ended.clone();
                     session = Some(tokio::spawn(async move {
-                        pump(socket, tcp, logged_in).await;
+                        pump(page, tcp, logged_in).await;
                         let _ = ended.send(()).await;
                     }));
                 }
-                None => drop(socket),
+                None => drop(page),
             },
-            accepted = socket.listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                let check = socket.check(Some("binary"));
-                let handshaken = handshaken.clone();
-                tokio::spawn(async move {
-                    if let Some(socket) = handshake(stream, check).await {
-                        let _ = handshaken.send(socket).await;
-                    }
-                });
-            }
         }
     }
+    clients.close().await;
     if let Some(session) = session {
         session.abort();
         let _ = session.await;

@@ -42,12 +42,17 @@ pub(crate) fn ssh_port_of(instance: &Value) -> Option<u16> {
     let candidates =
         [&instance["ssh_port"], &instance["features"]["ssh_port"], &instance["port_mapping"]["22"]];
     let found = candidates.into_iter().find_map(as_port);
-    // Once per VM: every listing reads the record again.
-    if found.is_none() && crate::logging::first_time(format!("hyperstack-ssh-port:{}", instance["id"])) {
-        tracing::warn!(
-            id = %instance["id"],
-            "Hyperstack randomised this VM's ports and its record names no SSH port; the SSH dialog will ask"
-        );
+    // One warning per run, not per VM: a fleet of such VMs would fill the log at every listing.
+    if found.is_none() {
+        if crate::logging::first_time("hyperstack-ssh-port") {
+            tracing::warn!(
+                id = %instance["id"],
+                "Hyperstack randomised this VM's ports and its record names no SSH port; the SSH dialog will ask \
+                 (other VMs like it are logged at debug level)"
+            );
+        } else {
+            tracing::debug!(id = %instance["id"], "Hyperstack VM with randomised ports and no SSH port in its record");
+        }
     }
     found
 }
