@@ -17,8 +17,12 @@ describe('machine list helpers', () => {
     expect(filterRows(rows, { query: '', account: 'l', state: 'running', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
     expect(filterRows(rows, { query: '', account: '', state: '', provider: 'hyperstack' }).map((r) => r.vm.name)).toEqual(['b']);
     expect(filterRows(rows, { query: 'STOP', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['a']);
-    rows[2].vm.labels = ['team:web'];
-    expect(filterRows(rows, { query: 'team:web', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
+    // A listing brings new rows (never changed in place), so what was searched before is not reused for them.
+    const relisted = rows.map((r): Row => (r.vm.name === 'c' ? { ...r, vm: { ...r.vm, labels: ['team:web'], addresses: [{ ip: '203.0.113.9', version: 'v4', public: true }] } } : r));
+    expect(filterRows(relisted, { query: 'team:web', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
+    expect(filterRows(relisted, { query: ' 203.0.113 ', account: '', state: '', provider: '' }).map((r) => r.vm.name)).toEqual(['c']);
+    // Fields are searched one by one: "running" followed by the next field is no match.
+    expect(filterRows(relisted, { query: 'runninglunanode', account: '', state: '', provider: '' })).toEqual([]);
   });
 
   it('sorts by a column both ways, unknown prices last when ascending, newest first by age', () => {

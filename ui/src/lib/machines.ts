@@ -113,11 +113,17 @@ export function priceCell(flavor: Flavor | null): { text: string; title: string 
   return { text: '', title: 'the provider states no price for this size' };
 }
 
-export function matches(row: Row, query: string): boolean {
-  const q = query.trim().toLowerCase();
-  if (!q) return true;
-  const hay = [row.vm.name, row.vm.state, row.vm.region ?? '', row.account?.label ?? '', row.vm.provider, ...row.vm.labels, ...row.vm.addresses.map((a) => a.ip)];
-  return hay.some((h) => h.toLowerCase().includes(q));
+/** What the filter box searches in a row, lower-cased once per row (rows are rebuilt with each listing). */
+const haystacks = new WeakMap<Row, string>();
+function haystackOf(row: Row): string {
+  let hay = haystacks.get(row);
+  if (hay === undefined) {
+    const fields = [row.vm.name, row.vm.state, row.vm.region ?? '', row.account?.label ?? '', row.vm.provider, ...row.vm.labels, ...row.vm.addresses.map((a) => a.ip)];
+    // A newline cannot be typed in the filter box, so no match spans two fields.
+    hay = fields.join('\n').toLowerCase();
+    haystacks.set(row, hay);
+  }
+  return hay;
 }
 
 export interface Filters {
@@ -128,12 +134,15 @@ export interface Filters {
 }
 
 export function filterRows(rows: Row[], f: Filters): Row[] {
+  // Read once: `f` may be a reactive proxy, and 2,000 rows would read it 8,000 times (issue 17).
+  const { account, state, provider } = f;
+  const query = f.query.trim().toLowerCase();
   return rows.filter(
     (r) =>
-      (!f.account || r.accountId === f.account) &&
-      (!f.state || r.vm.state === f.state) &&
-      (!f.provider || r.vm.provider === f.provider) &&
-      matches(r, f.query),
+      (!account || r.accountId === account) &&
+      (!state || r.vm.state === state) &&
+      (!provider || r.vm.provider === provider) &&
+      (!query || haystackOf(r).includes(query)),
   );
 }
 
