@@ -8,6 +8,7 @@ mod build;
 pub mod host;
 pub mod images;
 pub mod machines;
+mod plan;
 pub mod qemu;
 pub mod qmp;
 pub mod seed;
@@ -281,7 +282,7 @@ impl crate::providers::Provider for Local {
     }
 
     fn create_call(&self, request: &CreateRequest) -> Result<PreparedCall> {
-        build::plan(request)
+        plan::plan(request)
     }
 
     async fn create(&self, request: &CreateRequest) -> Result<Vec<Vm>> {
